@@ -1,0 +1,1 @@
+module.exports = { displayName: 'bootstrap', preset: '../../jest.preset.cjs' };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'enrollment', preset: '../../jest.preset.cjs' };

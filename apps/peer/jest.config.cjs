@@ -1,0 +1,1 @@
+module.exports = { displayName: 'peer', preset: '../../jest.preset.cjs' };

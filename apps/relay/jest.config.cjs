@@ -1,0 +1,1 @@
+module.exports = { displayName: 'relay', preset: '../../jest.preset.cjs' };

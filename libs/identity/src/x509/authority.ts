@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { NodeId } from '../ring-id';
+import { type ReloadCertificate, parseCertificate } from './certificate';
+import { type CryptoKey, ECDSA_P256, type KeyPair, generateKeyPair } from './keys';
+import { x509 } from './provider';
+import { formatReloadUri } from './reload-uri';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A certificate authority: its certificate and the key that signs with it. */
+export interface CertificateAuthority {
+  readonly certificate: ReloadCertificate;
+  readonly keys: KeyPair;
+}
+
+export interface CreateAuthorityInit {
+  /** Overlay name; it becomes the CA's common name ("<overlay> root CA"). */
+  readonly overlay: string;
+  /** @default a fresh ECDSA P-256 pair */
+  readonly keys?: KeyPair;
+  /** @default 10 years */
+  readonly validityMs?: number;
+  /** @default now */
+  readonly notBefore?: Date;
+}
+
+/** A self-signed root for an overlay: BasicConstraints CA (critical), keyCertSign and cRLSign. */
+export async function createCertificateAuthority(init: CreateAuthorityInit): Promise<CertificateAuthority> {
+  const keys = init.keys ?? (await generateKeyPair());
+  const notBefore = init.notBefore ?? new Date();
+  const name = `CN=${init.overlay} root CA`;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerialNumber(),
+    name,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + (init.validityMs ?? 3650 * DAY_MS)),
+    signingAlgorithm: ECDSA_P256,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certificate: parseCertificate(Buffer.from(cert.rawData)), keys };
+}
+
+export interface IssueNodeCertificateInit {
+  readonly authority: CertificateAuthority;
+  /** The subject's public key, usually taken from its verified CSR. */
+  readonly publicKey: x509.PublicKey | CryptoKey;
+  readonly overlay: string;
+  readonly nodeIds: readonly NodeId[];
+  /** The user name (AOR user@domain), written as the one rfc822Name. */
+  readonly userName: string;
+  /** Lower-case hex; @default 16 random bytes */
+  readonly serialNumber?: string;
+  /** @default now */
+  readonly notBefore?: Date;
+  /** @default 365 days */
+  readonly validityMs?: number;
+}
+
+/**
+ * An overlay node certificate (RFC 6940 §13.3, DESIGN.md §4): empty subject; subjectAltName with
+ * one `reload://<Node-ID>@<overlay>/` URI per Node-ID and one email = the user name. It serves
+ * as both TLS client and server certificate, since every node is both on its links.
+ */
+export async function issueNodeCertificate(init: IssueNodeCertificateInit): Promise<ReloadCertificate> {
+  const notBefore = init.notBefore ?? new Date();
+  const issuer = init.authority.certificate.x509;
+  const names = [
+    ...init.nodeIds.map((nodeId) => ({ type: 'url' as const, value: formatReloadUri(nodeId, init.overlay) })),
+    { type: 'email' as const, value: init.userName },
+  ];
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: init.serialNumber ?? randomSerialNumber(),
+    subject: '',
+    issuer: issuer.subject,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + (init.validityMs ?? 365 * DAY_MS)),
+    signingAlgorithm: ECDSA_P256,
+    publicKey: init.publicKey,
+    signingKey: init.authority.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth, x509.ExtendedKeyUsage.serverAuth]),
+      // An empty subject requires the subjectAltName to be critical (RFC 5280 §4.2.1.6).
+      new x509.SubjectAlternativeNameExtension(names, true),
+      await x509.AuthorityKeyIdentifierExtension.create(issuer),
+    ],
+  });
+  return parseCertificate(Buffer.from(cert.rawData));
+}
+
+/** A positive 128-bit serial number in hex (RFC 5280 allows up to 20 octets). */
+export function randomSerialNumber(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f | 0x40;
+  return bytes.toString('hex');
+}

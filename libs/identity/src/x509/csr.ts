@@ -1,0 +1,108 @@
+import { type KeyObject, createPublicKey } from 'node:crypto';
+import { InvalidCsrError } from '../errors';
+import { ECDSA_P256, type KeyPair, toPem } from './keys';
+import { x509 } from './provider';
+
+/** The public key of a CSR or certificate, described enough to apply a key policy. */
+export interface PublicKeyDescription {
+  readonly algorithm: 'ECDSA' | 'RSA' | 'Ed25519' | 'other';
+  readonly namedCurve?: string;
+  readonly modulusLength?: number;
+}
+
+export interface ParsedCsr {
+  readonly der: Buffer;
+  /** The requested user name, if the CSR names one (ignored by the enrollment server). */
+  readonly requestedUserName: string | undefined;
+  readonly subject: string;
+  readonly key: PublicKeyDescription;
+  readonly publicKey: x509.PublicKey;
+}
+
+/**
+ * A PKCS#10 request for an overlay certificate: empty subject, and the user name as an
+ * rfc822Name in a requested subjectAltName (RFC 6940 §11.3 leaves the field open).
+ */
+export async function createCsr(keys: KeyPair, options: { userName?: string } = {}): Promise<{ der: Buffer; pem: string }> {
+  const extensions = options.userName
+    ? [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: options.userName }])]
+    : [];
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: '',
+    keys,
+    signingAlgorithm: ECDSA_P256,
+    extensions,
+  });
+  const der = Buffer.from(csr.rawData);
+  return { der, pem: toPem(der, 'CERTIFICATE REQUEST') };
+}
+
+const PEM_CSR = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]+?)-----END (NEW )?CERTIFICATE REQUEST-----/;
+
+/** Parses a CSR (DER or PEM) and checks its self-signature; throws InvalidCsrError. */
+export async function parseCsr(input: string | Uint8Array): Promise<ParsedCsr> {
+  const der = toDer(input);
+  let csr: x509.Pkcs10CertificateRequest;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(der);
+  } catch (cause) {
+    throw new InvalidCsrError('not a DER/PEM PKCS#10 request', { cause });
+  }
+  let signatureValid: boolean;
+  try {
+    signatureValid = await csr.verify();
+  } catch (cause) {
+    throw new InvalidCsrError('the CSR signature cannot be checked (unsupported algorithm?)', { cause });
+  }
+  if (!signatureValid) throw new InvalidCsrError('the CSR signature does not match its key');
+  return {
+    der,
+    requestedUserName: requestedEmail(csr),
+    subject: csr.subject,
+    key: describePublicKey(csr.publicKey),
+    publicKey: csr.publicKey,
+  };
+}
+
+/** Describes a public key from its SubjectPublicKeyInfo, through Node's own key parser. */
+export function describePublicKey(key: x509.PublicKey): PublicKeyDescription {
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPublicKey({ key: Buffer.from(key.rawData), format: 'der', type: 'spki' });
+  } catch {
+    return { algorithm: 'other' };
+  }
+  const details = keyObject.asymmetricKeyDetails ?? {};
+  switch (keyObject.asymmetricKeyType) {
+    case 'ec':
+      return { algorithm: 'ECDSA', namedCurve: curveName(details.namedCurve) };
+    case 'rsa':
+    case 'rsa-pss':
+      return { algorithm: 'RSA', ...(details.modulusLength ? { modulusLength: details.modulusLength } : {}) };
+    case 'ed25519':
+      return { algorithm: 'Ed25519' };
+    default:
+      return { algorithm: 'other' };
+  }
+}
+
+// Node names curves by their OpenSSL names; certificates and policies speak of NIST names.
+function curveName(openSslName: string | undefined): string {
+  const nist: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+  return openSslName ? (nist[openSslName] ?? openSslName) : 'unknown';
+}
+
+function requestedEmail(csr: x509.Pkcs10CertificateRequest): string | undefined {
+  // getExtension on a CSR takes the OID string only (passing the class silently returns null).
+  const extension = csr.getExtension('2.5.29.17');
+  if (!extension) return undefined;
+  const san = new x509.SubjectAlternativeNameExtension(extension.rawData);
+  return san.names.toJSON().find((name) => name.type === 'email')?.value;
+}
+
+function toDer(input: string | Uint8Array): Buffer {
+  if (typeof input !== 'string') return Buffer.from(input);
+  const block = PEM_CSR.exec(input);
+  if (!block) throw new InvalidCsrError('no PEM certificate request found');
+  return Buffer.from((block[2] ?? '').replace(/\s+/g, ''), 'base64');
+}

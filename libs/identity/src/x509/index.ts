@@ -1,0 +1,5 @@
+export * from './authority';
+export * from './certificate';
+export * from './csr';
+export * from './keys';
+export * from './reload-uri';

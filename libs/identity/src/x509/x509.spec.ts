@@ -1,0 +1,127 @@
+import { InvalidCertificateError, InvalidCsrError, InvalidReloadUriError } from '../errors';
+import { idToHex, nodeIdFromHex } from '../ring-id';
+import { createCertificateAuthority, issueNodeCertificate } from './authority';
+import { isIssuedBy, nodeIdsInOverlay, parseCertificate, parseCertificateBundle } from './certificate';
+import { createCsr, parseCsr } from './csr';
+import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem } from './keys';
+import { subtle, x509 } from './provider';
+import { formatReloadUri, parseReloadUri } from './reload-uri';
+
+const overlay = 'p2psip.test';
+const nodeA = nodeIdFromHex('0c51a942f50c828aef82a5af83e8ed59');
+const nodeB = nodeIdFromHex('6c1cfd6d5d9e35557d66a1b05f9e2247');
+
+describe('identity — reload:// URIs', () => {
+  it('writes the bare 32-hex form and reads it back', () => {
+    const uri = formatReloadUri(nodeA, overlay);
+    expect(uri).toBe('reload://0c51a942f50c828aef82a5af83e8ed59@p2psip.test/');
+    expect(parseReloadUri(uri)).toEqual({ nodeId: nodeA, overlay });
+  });
+
+  it("also reads RFC 6940's destination-list form (01 10 <id>)", () => {
+    expect(parseReloadUri(`reload://0110${idToHex(nodeA)}@P2PSIP.test/`)).toEqual({ nodeId: nodeA, overlay });
+  });
+
+  it('refuses other shapes', () => {
+    for (const bad of [
+      'reload://0c51@p2psip.test/',
+      'http://0c51a942f50c828aef82a5af83e8ed59@p2psip.test/',
+      'reload://0c51a942f50c828aef82a5af83e8ed59@p2psip.test',
+      `reload://${'0'.repeat(32)}@p2psip.test/`,
+      'reload://0c51a942f50c828aef82a5af83e8ed59@bad_name!/',
+    ]) {
+      expect(() => parseReloadUri(bad)).toThrow(InvalidReloadUriError);
+    }
+  });
+});
+
+describe('identity — X.509 keys, CSRs and certificates', () => {
+  it('issues a node certificate with an empty subject, one URI per Node-ID and the user name', async () => {
+    const authority = await createCertificateAuthority({ overlay });
+    const keys = await generateKeyPair();
+    const csr = await parseCsr((await createCsr(keys, { userName: 'ignored@p2psip.test' })).der);
+    const cert = await issueNodeCertificate({
+      authority,
+      publicKey: csr.publicKey,
+      overlay,
+      nodeIds: [nodeA, nodeB],
+      userName: 'alice@dht.example.com',
+    });
+
+    expect(cert.subject).toBe('');
+    expect(cert.nodeIds).toEqual([nodeA, nodeB]);
+    expect(cert.userName).toBe('alice@dht.example.com');
+    expect(cert.isCa).toBe(false);
+    expect(authority.certificate.isCa).toBe(true);
+    expect(nodeIdsInOverlay(cert, 'other.test')).toEqual([]);
+    expect(await isIssuedBy(cert, authority.certificate)).toBe(true);
+  });
+
+  it('reads the same certificate from PEM and DER, and from a bundle', async () => {
+    const authority = await createCertificateAuthority({ overlay });
+    const fromPem = parseCertificate(authority.certificate.pem);
+    expect(fromPem.fingerprint).toBe(authority.certificate.fingerprint);
+    expect(parseCertificateBundle(authority.certificate.pem + authority.certificate.pem)).toHaveLength(2);
+  });
+
+  it('does not accept a certificate as issued by another CA, or outside its validity', async () => {
+    const authority = await createCertificateAuthority({ overlay });
+    const stranger = await createCertificateAuthority({ overlay });
+    const keys = await generateKeyPair();
+    const cert = await issueNodeCertificate({
+      authority,
+      publicKey: keys.publicKey,
+      overlay,
+      nodeIds: [nodeA],
+      userName: 'alice@dht.example.com',
+    });
+    expect(await isIssuedBy(cert, stranger.certificate)).toBe(false);
+    expect(await isIssuedBy(cert, authority.certificate, new Date(cert.notAfter.getTime() + 1000))).toBe(false);
+  });
+
+  it('refuses garbage as a certificate', () => {
+    expect(() => parseCertificate(Buffer.from('not a certificate'))).toThrow(InvalidCertificateError);
+    expect(() => parseCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----')).toThrow(
+      InvalidCertificateError,
+    );
+  });
+
+  it('reads the requested user name and key of a CSR', async () => {
+    const keys = await generateKeyPair();
+    const csr = await parseCsr((await createCsr(keys, { userName: 'bob@dht.example.com' })).pem);
+    expect(csr.requestedUserName).toBe('bob@dht.example.com');
+    expect(csr.key).toEqual({ algorithm: 'ECDSA', namedCurve: 'P-256' });
+  });
+
+  it('describes RSA keys with their modulus length', async () => {
+    const rsa = await subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    );
+    const request = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: '',
+      keys: rsa,
+      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    });
+    const csr = await parseCsr(Buffer.from(request.rawData));
+    expect(csr.key).toEqual({ algorithm: 'RSA', modulusLength: 1024 });
+  });
+
+  it('refuses a CSR whose signature does not match, and garbage', async () => {
+    const der = (await createCsr(await generateKeyPair())).der;
+    const tampered = Buffer.from(der);
+    tampered[tampered.length - 5] ^= 0xff;
+    await expect(parseCsr(tampered)).rejects.toThrow(InvalidCsrError);
+    await expect(parseCsr(Buffer.from('garbage'))).rejects.toThrow(InvalidCsrError);
+    await expect(parseCsr(der.subarray(0, der.length - 20))).rejects.toThrow(InvalidCsrError);
+  });
+
+  it('round-trips private keys through PEM and signs with them', async () => {
+    const keys = await generateKeyPair();
+    const imported = await importPrivateKeyPem(await exportPrivateKeyPem(keys.privateKey));
+    const data = Buffer.from('overlay');
+    const signature = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, imported, data);
+    expect(await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, keys.publicKey, signature, data)).toBe(true);
+  });
+});

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'proto', preset: '../../jest.preset.cjs' };

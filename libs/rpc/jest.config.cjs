@@ -1,0 +1,1 @@
+module.exports = { displayName: 'rpc', preset: '../../jest.preset.cjs' };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'local-deployment', preset: '../../jest.preset.cjs' };
