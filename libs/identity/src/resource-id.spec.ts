@@ -10,7 +10,11 @@ describe('identity — Resource-IDs', () => {
 
   it('gives the same id for an AOR with or without its scheme', () => {
     const expected = '0c51a942f50c828aef82a5af83e8ed59';
-    for (const aor of ['sip:alice@dht.example.com', 'sips:alice@dht.example.com', 'SIP:alice@DHT.Example.COM']) {
+    for (const aor of [
+      'sip:alice@dht.example.com',
+      'sips:alice@dht.example.com',
+      'SIP:alice@DHT.Example.COM',
+    ]) {
       expect(idToHex(resourceIdOfName(aor))).toBe(expected);
     }
   });

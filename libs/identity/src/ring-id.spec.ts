@@ -20,7 +20,9 @@ describe('identity — 128-bit ids', () => {
   });
 
   it('accepts upper-case hex and prints lower-case', () => {
-    expect(idToHex(nodeIdFromHex('0C51A942F50C828AEF82A5AF83E8ED59'))).toBe('0c51a942f50c828aef82a5af83e8ed59');
+    expect(idToHex(nodeIdFromHex('0C51A942F50C828AEF82A5AF83E8ED59'))).toBe(
+      '0c51a942f50c828aef82a5af83e8ed59',
+    );
   });
 
   it('refuses ids of the wrong length or alphabet', () => {

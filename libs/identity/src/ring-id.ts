@@ -43,7 +43,9 @@ export function resourceIdFromBigInt(value: bigint): ResourceId {
 
 function parseHex(hex: string, what: string): bigint {
   if (!HEX_ID.test(hex)) {
-    throw new InvalidIdError(`${what} must be 32 hexadecimal digits, got ${JSON.stringify(hex.slice(0, 40))}`);
+    throw new InvalidIdError(
+      `${what} must be 32 hexadecimal digits, got ${JSON.stringify(hex.slice(0, 40))}`,
+    );
   }
   return BigInt(`0x${hex}`);
 }

@@ -17,7 +17,11 @@ import { RING_SIZE } from './ring-id';
 
 const id = fc.bigInt({ min: 0n, max: RING_SIZE - 1n });
 // Ids near 0 and 2^128−1 exercise the wrap-around more often than uniform draws do.
-const edgyId = fc.oneof(id, fc.bigInt({ min: 0n, max: 16n }), fc.bigInt({ min: RING_SIZE - 16n, max: RING_SIZE - 1n }));
+const edgyId = fc.oneof(
+  id,
+  fc.bigInt({ min: 0n, max: 16n }),
+  fc.bigInt({ min: RING_SIZE - 16n, max: RING_SIZE - 1n }),
+);
 
 describe('identity — ring arithmetic', () => {
   it('adds and subtracts modulo 2^128', () => {
@@ -92,11 +96,16 @@ describe('identity — ring arithmetic', () => {
 
   it('draws random ids inside the interval asked for', () => {
     fc.assert(
-      fc.property(edgyId, fc.integer({ min: 1, max: 128 }), fc.uint8Array({ minLength: 24, maxLength: 24 }), (self, i, bytes) => {
-        const interval = fingerInterval(self, i);
-        const drawn = randomIdInInterval(interval, () => bytes);
-        expect(inClosedClosed(drawn, interval.start, interval.end)).toBe(true);
-      }),
+      fc.property(
+        edgyId,
+        fc.integer({ min: 1, max: 128 }),
+        fc.uint8Array({ minLength: 24, maxLength: 24 }),
+        (self, i, bytes) => {
+          const interval = fingerInterval(self, i);
+          const drawn = randomIdInInterval(interval, () => bytes);
+          expect(inClosedClosed(drawn, interval.start, interval.end)).toBe(true);
+        },
+      ),
     );
   });
 

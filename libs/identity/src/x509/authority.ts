@@ -85,7 +85,10 @@ export async function issueNodeCertificate(init: IssueNodeCertificateInit): Prom
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth, x509.ExtendedKeyUsage.serverAuth]),
+      new x509.ExtendedKeyUsageExtension([
+        x509.ExtendedKeyUsage.clientAuth,
+        x509.ExtendedKeyUsage.serverAuth,
+      ]),
       // An empty subject requires the subjectAltName to be critical (RFC 5280 §4.2.1.6).
       new x509.SubjectAlternativeNameExtension(names, true),
       await x509.AuthorityKeyIdentifierExtension.create(issuer),
@@ -97,6 +100,6 @@ export async function issueNodeCertificate(init: IssueNodeCertificateInit): Prom
 /** A positive 128-bit serial number in hex (RFC 5280 allows up to 20 octets). */
 export function randomSerialNumber(): string {
   const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f | 0x40;
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
   return bytes.toString('hex');
 }

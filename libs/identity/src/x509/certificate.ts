@@ -116,6 +116,9 @@ function parseNodeUri(uri: string): ReloadNodeUri {
   try {
     return parseReloadUri(uri);
   } catch (cause) {
-    throw new InvalidCertificateError(`subjectAltName URI is not a reload:// node URI: ${uri.slice(0, 120)}`, { cause });
+    throw new InvalidCertificateError(
+      `subjectAltName URI is not a reload:// node URI: ${uri.slice(0, 120)}`,
+      { cause },
+    );
   }
 }

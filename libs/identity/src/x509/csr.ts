@@ -23,7 +23,10 @@ export interface ParsedCsr {
  * A PKCS#10 request for an overlay certificate: empty subject, and the user name as an
  * rfc822Name in a requested subjectAltName (RFC 6940 §11.3 leaves the field open).
  */
-export async function createCsr(keys: KeyPair, options: { userName?: string } = {}): Promise<{ der: Buffer; pem: string }> {
+export async function createCsr(
+  keys: KeyPair,
+  options: { userName?: string } = {},
+): Promise<{ der: Buffer; pem: string }> {
   const extensions = options.userName
     ? [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: options.userName }])]
     : [];
@@ -37,7 +40,8 @@ export async function createCsr(keys: KeyPair, options: { userName?: string } = 
   return { der, pem: toPem(der, 'CERTIFICATE REQUEST') };
 }
 
-const PEM_CSR = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]+?)-----END (NEW )?CERTIFICATE REQUEST-----/;
+const PEM_CSR =
+  /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]+?)-----END (NEW )?CERTIFICATE REQUEST-----/;
 
 /** Parses a CSR (DER or PEM) and checks its self-signature; throws InvalidCsrError. */
 export async function parseCsr(input: string | Uint8Array): Promise<ParsedCsr> {

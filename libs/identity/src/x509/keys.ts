@@ -46,11 +46,14 @@ export async function importPrivateKeyPem(pem: string): Promise<CryptoKey> {
   return subtle.importKey('pkcs8', pkcs8, signingAlgorithmOf(keyObject), true, ['sign']);
 }
 
-function signingAlgorithmOf(key: KeyObject): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams | webcrypto.Algorithm {
+function signingAlgorithmOf(
+  key: KeyObject,
+): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams | webcrypto.Algorithm {
   const type = key.asymmetricKeyType;
   if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve !== 'prime256v1') throw new InvalidKeyError(`EC curve ${curve ?? '?'} is not supported (P-256 only)`);
+    if (curve !== 'prime256v1')
+      throw new InvalidKeyError(`EC curve ${curve ?? '?'} is not supported (P-256 only)`);
     return { name: 'ECDSA', namedCurve: 'P-256' };
   }
   if (type === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };

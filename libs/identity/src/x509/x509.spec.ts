@@ -76,7 +76,9 @@ describe('identity — X.509 keys, CSRs and certificates', () => {
       userName: 'alice@dht.example.com',
     });
     expect(await isIssuedBy(cert, stranger.certificate)).toBe(false);
-    expect(await isIssuedBy(cert, authority.certificate, new Date(cert.notAfter.getTime() + 1000))).toBe(false);
+    expect(await isIssuedBy(cert, authority.certificate, new Date(cert.notAfter.getTime() + 1000))).toBe(
+      false,
+    );
   });
 
   it('refuses garbage as a certificate', () => {
@@ -95,7 +97,12 @@ describe('identity — X.509 keys, CSRs and certificates', () => {
 
   it('describes RSA keys with their modulus length', async () => {
     const rsa = await subtle.generateKey(
-      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 1024,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
       true,
       ['sign', 'verify'],
     );
@@ -122,6 +129,8 @@ describe('identity — X.509 keys, CSRs and certificates', () => {
     const imported = await importPrivateKeyPem(await exportPrivateKeyPem(keys.privateKey));
     const data = Buffer.from('overlay');
     const signature = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, imported, data);
-    expect(await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, keys.publicKey, signature, data)).toBe(true);
+    expect(await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, keys.publicKey, signature, data)).toBe(
+      true,
+    );
   });
 });

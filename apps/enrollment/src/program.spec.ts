@@ -1,0 +1,33 @@
+import { EXIT_OK, EXIT_USAGE, runProgram } from '@p2psip/cli';
+import { buildProgram } from './program';
+
+function capture(): { text: () => string; restore: () => void } {
+  const chunks: string[] = [];
+  const spies = [process.stdout, process.stderr].map((stream) =>
+    jest.spyOn(stream, 'write').mockImplementation((chunk) => (chunks.push(String(chunk)), true)),
+  );
+  return { text: () => chunks.join(''), restore: () => spies.forEach((spy) => spy.mockRestore()) };
+}
+
+describe('enrollment — command line', () => {
+  it('describes the service in --help and exits 0', async () => {
+    const output = capture();
+    try {
+      expect(await runProgram(buildProgram('1.0.0'), ['node', 'p2psip-enrollment', '--help'])).toBe(EXIT_OK);
+    } finally {
+      output.restore();
+    }
+    expect(output.text()).toContain('Usage: p2psip-enrollment');
+    expect(output.text()).toContain('certificate authority');
+  });
+
+  it('prints usage and exits 2 when run without a command', async () => {
+    const output = capture();
+    try {
+      expect(await runProgram(buildProgram('1.0.0'), ['node', 'p2psip-enrollment'])).toBe(EXIT_USAGE);
+    } finally {
+      output.restore();
+    }
+    expect(output.text()).toContain('Usage: p2psip-enrollment');
+  });
+});

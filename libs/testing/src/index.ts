@@ -1,0 +1,6 @@
+export * from './app-process';
+export * from './nats-server';
+export * from './repo-paths';
+export * from './system-command';
+export * from './temp-dir';
+export * from './test-pki';

@@ -1,0 +1,40 @@
+// Bundles every app (and the local-deployment launcher) into one CommonJS file each with esbuild:
+// our libs are compiled in (they are TypeScript, resolved through tsconfig paths), npm packages
+// stay external and load from node_modules. Runs on `npm install` (prepare), `npm start`, `npm test`.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const npmPackages = Object.keys(manifest.dependencies ?? {});
+
+const entries = [
+  'apps/enrollment',
+  'apps/bootstrap',
+  'apps/peer',
+  'apps/relay',
+  'apps/client',
+  'tools/local-deployment',
+];
+
+const started = Date.now();
+await Promise.all(
+  entries.map((dir) =>
+    build({
+      absWorkingDir: root,
+      entryPoints: [path.join(dir, 'src', 'main.ts')],
+      outfile: path.join(dir, 'dist', 'main.cjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: true,
+      tsconfig: path.join(root, 'tsconfig.base.json'),
+      external: npmPackages.flatMap((name) => [name, `${name}/*`]),
+      logLevel: 'warning',
+    }),
+  ),
+);
+console.log(`built ${entries.length} bundles in ${Date.now() - started} ms`);

@@ -1,0 +1,76 @@
+import { connect } from '@nats-io/transport-node';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type AppProcess, type TempDir, createTempDir, repoRoot, spawnApp } from '@p2psip/testing';
+
+interface Deployment {
+  overlay: string;
+  stateDir: string;
+  requestedPeers: number;
+  nats: { url: string };
+  processes: { name: string; pid: number }[];
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// `npm start` as a user runs it: the built launcher, a state dir, `ready`, then Ctrl-C.
+describe('e2e — local deployment (npm start)', () => {
+  let stateDir: TempDir;
+  let launcher: AppProcess | undefined;
+
+  beforeEach(async () => {
+    stateDir = await createTempDir('deployment');
+  });
+
+  afterEach(async () => {
+    await launcher?.stop();
+    await stateDir.remove();
+  });
+
+  it('starts, describes itself in deployment.json, serves NATS, and stops everything on SIGINT', async () => {
+    launcher = await spawnApp(process.execPath, {
+      args: [
+        path.join(repoRoot(), 'tools/local-deployment/dist/main.cjs'),
+        '--state-dir',
+        stateDir.path,
+        '--peers',
+        '3',
+      ],
+      readyWhen: (line) => line === 'ready',
+    });
+    const file = path.join(stateDir.path, 'deployment.json');
+    const deployment = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
+    expect(deployment).toMatchObject({ overlay: 'p2psip.test', stateDir: stateDir.path, requestedPeers: 3 });
+    expect(deployment.nats.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
+
+    const connection = await connect({ servers: deployment.nats.url, timeout: 5000 });
+    expect(connection.info?.jetstream).toBe(true);
+    await connection.close();
+
+    launcher.child.kill('SIGINT');
+    expect(await launcher.exited()).toBe(0);
+    expect(existsSync(file)).toBe(false);
+    for (const { pid } of deployment.processes) expect(isRunning(pid)).toBe(false);
+  });
+
+  it('refuses a bad --peers value with a clear message', async () => {
+    launcher = await spawnApp(process.execPath, {
+      args: [
+        path.join(repoRoot(), 'tools/local-deployment/dist/main.cjs'),
+        '--state-dir',
+        stateDir.path,
+        '--peers',
+        'many',
+      ],
+    });
+    expect(await launcher.exited()).not.toBe(0);
+    expect(launcher.output.join('\n')).toContain('--peers must be an integer');
+  });
+});

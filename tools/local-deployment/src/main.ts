@@ -1,0 +1,76 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { removeDeploymentFile, writeDeploymentFile, deploymentFilePath } from './deployment-file';
+import { startNats } from './nats';
+import { parseOptions } from './options';
+
+// The launcher of `npm start`: starts every part of the local deployment on loopback, describes it
+// in deployment.json, prints `ready`, and on SIGINT/SIGTERM stops everything in reverse order.
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv, repoRoot);
+  await mkdir(options.stateDir, { recursive: true });
+  const shutdown = new AbortController();
+  const children: { name: string; child: ChildProcess }[] = [];
+  let stopping = false;
+
+  const stopAll = async (exitCode: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    shutdown.abort();
+    for (const { child } of [...children].reverse()) await stopChild(child);
+    await removeDeploymentFile(options.stateDir);
+    console.log('stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const nats = await startNats(options.stateDir, shutdown.signal);
+  children.push({ name: 'nats-server', child: nats.child });
+  for (const { name, child } of children) {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`${name} exited unexpectedly (${code ?? signal}); stopping the deployment`);
+      void stopAll(1);
+    });
+  }
+
+  await writeDeploymentFile({
+    overlay: options.overlay,
+    stateDir: options.stateDir,
+    startedAt: new Date().toISOString(),
+    configurationUrl: null,
+    caFile: null,
+    enrollment: null,
+    bootstrap: [],
+    peers: [],
+    requestedPeers: options.peers,
+    nats: { url: nats.url },
+    relay: null,
+    processes: children.map(({ name, child }) => ({ name, pid: child.pid ?? -1 })),
+  });
+  console.log(`NATS control plane: ${nats.url}`);
+  console.log(`deployment described in ${deploymentFilePath(options.stateDir)}`);
+  console.log('ready');
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(`local deployment failed: ${(error as Error).message}`);
+  process.exit(1);
+});
