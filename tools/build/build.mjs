@@ -32,7 +32,8 @@ await Promise.all(
       format: 'cjs',
       sourcemap: true,
       tsconfig: path.join(root, 'tsconfig.base.json'),
-      external: npmPackages.flatMap((name) => [name, `${name}/*`]),
+      // The proto lib finds its .proto files through its package link at run time.
+      external: [...npmPackages.flatMap((name) => [name, `${name}/*`]), '@p2psip/proto/package.json'],
       logLevel: 'warning',
     }),
   ),

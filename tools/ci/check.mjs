@@ -26,7 +26,7 @@ const steps = [
   [
     'system packages',
     process.execPath,
-    ['tools/system/ensure-packages.cjs', 'nats-server', 'protoc', 'openssl'],
+    ['tools/system/ensure-packages.cjs', 'nats-server', 'protoc', 'openssl', 'curl'],
   ],
   ['format', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
   // The module-boundary rule reads Nx's cached project graph; without one it silently skips.

@@ -12,6 +12,7 @@ const PACKAGES = {
   turnserver: 'coturn',
   sipp: 'sip-tester',
   openssl: 'openssl',
+  curl: 'curl',
 };
 
 function hasCommand(command) {

@@ -36,7 +36,12 @@ export function createClient<C extends Client>(
   credentials: ChannelCredentials,
   options: Partial<ChannelOptions> = {},
 ): C {
-  return new constructor(address, credentials, options);
+  // Nodes are dialled by IP; grpc-js would send that IP as TLS SNI, which RFC 6066 forbids (Node
+  // warns). Our checkServerIdentity never looks at the name, so a fixed SNI name is harmless.
+  return new constructor(address, credentials, {
+    'grpc.ssl_target_name_override': 'p2psip.invalid',
+    ...options,
+  });
 }
 
 type UnaryMethod<Req, Res> = (

@@ -1,10 +1,14 @@
 import { connect } from '@nats-io/transport-node';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { httpsRequest } from './support/https-client';
 import { type AppProcess, type TempDir, createTempDir, repoRoot, spawnApp } from '@p2psip/testing';
 
 interface Deployment {
   overlay: string;
+  configurationUrl: string;
+  caFile: string;
+  enrollment: { https: string; grpc: string; adminStateDir: string };
   stateDir: string;
   requestedPeers: number;
   nats: { url: string };
@@ -49,6 +53,11 @@ describe('e2e — local deployment (npm start)', () => {
     const deployment = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
     expect(deployment).toMatchObject({ overlay: 'p2psip.test', stateDir: stateDir.path, requestedPeers: 3 });
     expect(deployment.nats.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
+
+    const document = await httpsRequest(deployment.configurationUrl, readFileSync(deployment.caFile, 'utf8'));
+    expect([document.status, document.contentType]).toEqual([200, 'application/p2p-overlay+xml']);
+    expect(document.body.toString()).toContain(`instance-name="p2psip.test"`);
+    expect(existsSync(path.join(deployment.enrollment.adminStateDir, 'admin', 'cert.pem'))).toBe(true);
 
     const connection = await connect({ servers: deployment.nats.url, timeout: 5000 });
     expect(connection.info?.jetstream).toBe(true);

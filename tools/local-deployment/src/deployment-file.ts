@@ -14,6 +14,7 @@ export interface DeploymentDescription {
   readonly enrollment: {
     readonly https: string;
     readonly grpc: string;
+    readonly metrics: string;
     readonly adminStateDir: string;
   } | null;
   readonly bootstrap: readonly string[];

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { removeDeploymentFile, writeDeploymentFile, deploymentFilePath } from './deployment-file';
+import { startEnrollment } from './enrollment';
 import { startNats } from './nats';
 import { parseOptions } from './options';
 
@@ -29,8 +30,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  const nats = await startNats(options.stateDir, shutdown.signal);
+  // Children are registered as soon as they run, so a failure later on still stops them.
+  const startOrStop = async <T>(start: () => Promise<T>): Promise<T> => {
+    try {
+      return await start();
+    } catch (error) {
+      console.error(`local deployment failed: ${(error as Error).message}`);
+      await stopAll(1);
+      throw error;
+    }
+  };
+  const nats = await startOrStop(() => startNats(options.stateDir, shutdown.signal));
   children.push({ name: 'nats-server', child: nats.child });
+  const enrollment = await startOrStop(() =>
+    startEnrollment({ repoRoot, stateDir: options.stateDir, overlay: options.overlay, natsUrl: nats.url }),
+  );
+  children.push({ name: 'enrollment', child: enrollment.process.child });
   for (const { name, child } of children) {
     child.once('exit', (code, signal) => {
       if (stopping) return;
@@ -43,9 +58,14 @@ async function main(): Promise<void> {
     overlay: options.overlay,
     stateDir: options.stateDir,
     startedAt: new Date().toISOString(),
-    configurationUrl: null,
-    caFile: null,
-    enrollment: null,
+    configurationUrl: enrollment.configurationUrl,
+    caFile: enrollment.caFile,
+    enrollment: {
+      https: enrollment.https,
+      grpc: enrollment.grpc,
+      metrics: enrollment.metrics,
+      adminStateDir: enrollment.stateDir,
+    },
     bootstrap: [],
     peers: [],
     requestedPeers: options.peers,
@@ -54,6 +74,14 @@ async function main(): Promise<void> {
     processes: children.map(({ name, child }) => ({ name, pid: child.pid ?? -1 })),
   });
   console.log(`NATS control plane: ${nats.url}`);
+  console.log(
+    `enrollment: https://${enrollment.https}/enroll (gRPC ${enrollment.grpc}), CA ${enrollment.caFile}`,
+  );
+  console.log(`configuration: ${enrollment.configurationUrl}`);
+  console.log(
+    `admin: npx p2psip-enrollment user add <user>@${options.overlay} --password <pw> --dir ${enrollment.stateDir}`,
+  );
+  console.log(`logs: ${path.join(options.stateDir, 'logs')}`);
   console.log(`deployment described in ${deploymentFilePath(options.stateDir)}`);
   console.log('ready');
 }

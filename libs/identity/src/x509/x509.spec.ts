@@ -1,6 +1,12 @@
 import { InvalidCertificateError, InvalidCsrError, InvalidReloadUriError } from '../errors';
 import { idToHex, nodeIdFromHex } from '../ring-id';
-import { createCertificateAuthority, issueNodeCertificate } from './authority';
+import {
+  createCertificateAuthority,
+  issueNodeCertificate,
+  issueServerCertificate,
+  randomSerialNumber,
+} from './authority';
+import { createRevocationList, revokedSerials } from './revocation-list';
 import { isIssuedBy, nodeIdsInOverlay, parseCertificate, parseCertificateBundle } from './certificate';
 import { createCsr, parseCsr } from './csr';
 import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem } from './keys';
@@ -132,5 +138,46 @@ describe('identity — X.509 keys, CSRs and certificates', () => {
     expect(await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, keys.publicKey, signature, data)).toBe(
       true,
     );
+  });
+});
+
+describe('identity — revocation lists and server certificates', () => {
+  it('lists revoked serials in a CRL signed by the CA', async () => {
+    const authority = await createCertificateAuthority({ overlay });
+    const der = await createRevocationList({
+      authority,
+      crlNumber: 7,
+      entries: [
+        { serialNumber: '4a0b', revokedAt: new Date('2026-01-01T00:00:00Z') },
+        { serialNumber: '7f00ff', revokedAt: new Date() },
+      ],
+    });
+    expect(revokedSerials(der)).toEqual(['4a0b', '7f00ff']);
+    const crl = new x509.X509Crl(der);
+    expect(await crl.verify({ publicKey: authority.certificate.x509.publicKey })).toBe(true);
+    expect(crl.issuer).toBe(authority.certificate.subject);
+  });
+
+  it('issues a TLS server certificate for host names and addresses', async () => {
+    const authority = await createCertificateAuthority({ overlay });
+    const keys = await generateKeyPair();
+    const cert = await issueServerCertificate({
+      authority,
+      publicKey: keys.publicKey,
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
+    const san = cert.x509.getExtension(x509.SubjectAlternativeNameExtension)?.names.toJSON();
+    expect(san).toEqual([
+      { type: 'dns', value: 'localhost' },
+      { type: 'ip', value: '127.0.0.1' },
+    ]);
+    expect(await isIssuedBy(cert, authority.certificate)).toBe(true);
+  });
+});
+
+describe('identity — serial numbers', () => {
+  it('draws positive serials of exactly 36 hex digits, never the 32 of a Node-ID', async () => {
+    for (let i = 0; i < 200; i++) expect(randomSerialNumber()).toMatch(/^[4-7][0-9a-f]{35}$/);
   });
 });

@@ -267,8 +267,8 @@ export interface OverlayConfiguration {
   /** Whether Enroll accepts user names not added by an admin (first come, first served). */
   selfRegistration: boolean;
   /**
-   * Domain patterns (POSIX ERE) AOR domains must match: the SIP-REGISTRATION
-   * domain-restriction of RFC 7904. Empty = only the overlay's own domain.
+   * Domains user names may be in: user@d is allowed when d equals one of them or is a
+   * subdomain of one. Empty = only the overlay's own name.
    */
   allowedDomains: string[];
   /** max-message-size in bytes. */

@@ -1,0 +1,4 @@
+export * from './bus';
+export * from './certificate-events';
+export * from './events';
+export * from './subjects';

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'ca', preset: '../../jest.preset.cjs' };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'overlay-config', preset: '../../jest.preset.cjs' };

@@ -1,0 +1,2 @@
+export { escapeXml, hasOnlyXmlChars } from './text';
+export { type XmlElement, parseXml } from './tree';
