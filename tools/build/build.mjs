@@ -10,22 +10,27 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const npmPackages = Object.keys(manifest.dependencies ?? {});
 
+// [source, bundle]
 const entries = [
-  'apps/enrollment',
-  'apps/bootstrap',
-  'apps/peer',
-  'apps/relay',
-  'apps/client',
-  'tools/local-deployment',
+  ...[
+    'apps/enrollment',
+    'apps/bootstrap',
+    'apps/peer',
+    'apps/relay',
+    'apps/client',
+    'tools/local-deployment',
+  ].map((dir) => [path.join(dir, 'src', 'main.ts'), path.join(dir, 'dist', 'main.cjs')]),
+  ['apps/enrollment/src/signing/signing-worker.ts', 'apps/enrollment/dist/signing-worker.cjs'],
+  ['tools/bench/src/enrollment.ts', 'tools/bench/dist/enrollment.cjs'],
 ];
 
 const started = Date.now();
 await Promise.all(
-  entries.map((dir) =>
+  entries.map(([source, bundle]) =>
     build({
       absWorkingDir: root,
-      entryPoints: [path.join(dir, 'src', 'main.ts')],
-      outfile: path.join(dir, 'dist', 'main.cjs'),
+      entryPoints: [source],
+      outfile: bundle,
       bundle: true,
       platform: 'node',
       target: 'node20',

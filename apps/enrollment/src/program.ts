@@ -1,4 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { cpus } from 'node:os';
+import path from 'node:path';
 import { createProgram, printResult } from '@p2psip/cli';
 import { createLogger } from '@p2psip/telemetry';
 import { addAdminCommands } from './admin/admin-commands';
@@ -55,6 +57,12 @@ export function buildProgram(version: string): Command {
     .option('--mongodb-uri <uri>', 'store state in MongoDB instead of the embedded store')
     .option('--nats-url <url>', 'publish certificate events on NATS')
     .option('--certificate-days <days>', 'lifetime of issued certificates', positiveInteger, 365)
+    .option(
+      '--signing-workers <n>',
+      'threads that check CSRs and sign (0 = main thread)',
+      nonNegativeInteger,
+      cpus().length,
+    )
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (options: ServeFlags) => {
       const logger = createLogger({ name: 'p2psip-enrollment', level: options.logLevel });
@@ -68,6 +76,8 @@ export function buildProgram(version: string): Command {
           ...(options.mongodbUri ? { mongodbUri: options.mongodbUri } : {}),
           ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
           certificateValidityMs: options.certificateDays * DAY_MS,
+          signingWorkers: options.signingWorkers,
+          signingWorkerScript: path.join(__dirname, 'signing-worker.cjs'),
         },
         logger,
       );
@@ -90,7 +100,14 @@ interface ServeFlags {
   mongodbUri?: string;
   natsUrl?: string;
   certificateDays: number;
+  signingWorkers: number;
   logLevel: string;
+}
+
+function nonNegativeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
+  return value;
 }
 
 function port(text: string): number {

@@ -28,6 +28,7 @@ describe('enrollment — gRPC services', () => {
         grpcPort: 0,
         metricsPort: 0,
         certificateValidityMs: 86_400_000,
+        signingWorkers: 0,
       },
       silentLogger(),
     );

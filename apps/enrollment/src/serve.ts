@@ -1,4 +1,10 @@
-import { Administration, Enroller, RevocationListCache } from '@p2psip/ca';
+import {
+  Administration,
+  type CertificateWork,
+  Enroller,
+  RevocationListCache,
+  inProcessCertificateWork,
+} from '@p2psip/ca';
 import { openEnrollmentStore } from '@p2psip/persistence';
 import { enrollmentV1 } from '@p2psip/proto';
 import { bindService, startRpcServer } from '@p2psip/rpc';
@@ -13,7 +19,8 @@ import { startHttpsServer } from './http/https-server';
 import { enrollmentRoutes } from './http/routes';
 import { writeStateFile } from './state/files';
 import type { Endpoints } from './state/layout';
-import { loadState } from './state/load-state';
+import { type LoadedState, loadState } from './state/load-state';
+import { WorkerCertificateWork } from './signing/worker-certificate-work';
 
 export interface ServeOptions {
   readonly dir: string;
@@ -26,6 +33,10 @@ export interface ServeOptions {
   readonly natsUrl?: string;
   /** Lifetime of issued certificates, ms. */
   readonly certificateValidityMs: number;
+  /** Worker threads that check CSRs and sign certificates; 0 = on the main thread. */
+  readonly signingWorkers: number;
+  /** The bundled worker entry (dist/signing-worker.cjs); needed when signingWorkers > 0. */
+  readonly signingWorkerScript?: string;
 }
 
 export interface RunningEnrollmentServer {
@@ -82,12 +93,15 @@ export async function serve(options: ServeOptions, logger: Logger): Promise<Runn
       refused.inc();
       refusedSinceStart++;
     };
+    const work = await startCertificateWork(options, state);
+    stops.push(() => work.close());
     const enroller = new Enroller({
       store,
       authority: state.authority,
       policy,
       onIssued: events.issued,
       onRefused,
+      work,
     });
     const administration = new Administration({
       store,
@@ -176,4 +190,18 @@ export async function serve(options: ServeOptions, logger: Logger): Promise<Runn
     await stopAll();
     throw error;
   }
+}
+
+async function startCertificateWork(
+  options: ServeOptions,
+  state: LoadedState,
+): Promise<CertificateWork & { close(): Promise<void> }> {
+  if (options.signingWorkers <= 0 || !options.signingWorkerScript) {
+    return { ...inProcessCertificateWork(state.authority), close: () => Promise.resolve() };
+  }
+  return WorkerCertificateWork.start({
+    script: options.signingWorkerScript,
+    size: options.signingWorkers,
+    data: { caCertificatePem: state.authority.certificate.pem, caKeyPem: state.caKeyPem },
+  });
 }

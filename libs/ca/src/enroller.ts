@@ -1,12 +1,5 @@
-import {
-  type CertificateAuthority,
-  type ParsedCsr,
-  idToHex,
-  issueNodeCertificate,
-  nodeIdFromHex,
-  parseCsr,
-  randomNodeId,
-} from '@p2psip/identity';
+import { type CertificateAuthority, idToHex, randomNodeId } from '@p2psip/identity';
+import { type CertificateWork, type CsrInspection, inProcessCertificateWork } from './certificate-work';
 import { CredentialCache } from './credential-cache';
 import { EnrollmentFailureError, NodeIdTakenError, SerialTakenError, UserExistsError } from './errors';
 import { FailedAttempts } from './failed-attempts';
@@ -35,6 +28,8 @@ export interface EnrollerComponents {
   /** Called for every refused enrollment (counters, audit log). */
   readonly onRefused?: (failure: EnrollmentFailureError) => void;
   readonly now?: () => number;
+  /** Where CSRs are checked and certificates built. @default on the calling thread */
+  readonly work?: CertificateWork;
 }
 
 export interface EnrollerInit {
@@ -71,7 +66,7 @@ const MAX_DRAWS = 5;
  */
 export class Enroller {
   private readonly store: EnrollmentStore;
-  private readonly authority: CertificateAuthority;
+  private readonly work: CertificateWork;
   private readonly policy: () => EnrollmentPolicy;
   private readonly onIssued: (record: CertificateRecord) => void;
   private readonly onRefused: (failure: EnrollmentFailureError) => void;
@@ -82,7 +77,7 @@ export class Enroller {
 
   constructor(components: EnrollerComponents, init: EnrollerInit = {}) {
     this.store = components.store;
-    this.authority = components.authority;
+    this.work = components.work ?? inProcessCertificateWork(components.authority);
     this.policy = components.policy;
     this.onIssued = components.onIssued ?? (() => undefined);
     this.onRefused = components.onRefused ?? (() => undefined);
@@ -123,11 +118,13 @@ export class Enroller {
     return count;
   }
 
-  private async checkCsr(der: Uint8Array): Promise<ParsedCsr> {
-    let csr: ParsedCsr;
+  private async checkCsr(der: Uint8Array): Promise<CsrInspection> {
+    let csr: CsrInspection;
     try {
-      csr = await parseCsr(der);
+      csr = await this.work.inspectCsr(der);
     } catch (cause) {
+      // Only a CSR that does not parse or verify is the client's fault; anything else is ours.
+      if ((cause as { code?: unknown }).code !== 'BAD_CSR') throw cause;
       throw new EnrollmentFailureError('bad_CSR', (cause as Error).message, { cause });
     }
     if (!isAcceptableKey(csr.key)) {
@@ -217,18 +214,17 @@ export class Enroller {
   private async issue(
     userName: string,
     nodeIds: readonly string[],
-    csr: ParsedCsr,
+    csr: CsrInspection,
     policy: EnrollmentPolicy,
   ): Promise<CertificateRecord> {
     for (let draw = 1; ; draw++) {
       const issuedAtMs = this.now();
-      const certificate = await issueNodeCertificate({
-        authority: this.authority,
-        publicKey: csr.publicKey,
+      const certificate = await this.work.issue({
         overlay: policy.overlay,
-        nodeIds: nodeIds.map((hex) => nodeIdFromHex(hex)),
+        nodeIds,
         userName,
-        notBefore: new Date(issuedAtMs),
+        publicKeySpki: csr.publicKeySpki,
+        notBeforeMs: issuedAtMs,
         validityMs: policy.certificateValidityMs,
       });
       const record: CertificateRecord = {

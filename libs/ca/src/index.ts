@@ -1,4 +1,5 @@
 export * from './administration';
+export * from './certificate-work';
 export * from './credential-cache';
 export * from './enroller';
 export * from './errors';

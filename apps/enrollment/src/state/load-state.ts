@@ -13,6 +13,8 @@ export interface LoadedState {
   readonly layout: StateLayout;
   readonly facts: OverlayFacts;
   readonly authority: CertificateAuthority;
+  /** PKCS#8 PEM of the CA key, for signing workers (which cannot share a CryptoKey). */
+  readonly caKeyPem: string;
   readonly signer: { readonly certificate: ReloadCertificate; readonly keyPem: string };
   /** Admin calls must come with exactly this certificate. */
   readonly adminFingerprint: string;
@@ -42,6 +44,7 @@ export async function loadState(dir: string): Promise<LoadedState> {
     layout,
     facts,
     authority: { certificate: caCertificate, keys: { privateKey, publicKey } },
+    caKeyPem,
     signer: {
       certificate: parseCertificate(signerPem),
       keyPem: await readTextFile(layout.signerKey, 'configuration signer key'),

@@ -1,5 +1,6 @@
 import { type KeyObject, createPublicKey } from 'node:crypto';
 import { InvalidCsrError } from '../errors';
+import { verifyCsrSignatureNatively } from './csr-signature';
 import { ECDSA_P256, type KeyPair, toPem } from './keys';
 import { x509 } from './provider';
 
@@ -54,14 +55,17 @@ export async function parseCsr(input: string | Uint8Array): Promise<ParsedCsr> {
   }
   let signatureValid: boolean;
   try {
-    signatureValid = await csr.verify();
+    signatureValid = verifyCsrSignatureNatively(der) ?? (await csr.verify());
   } catch (cause) {
     throw new InvalidCsrError('the CSR signature cannot be checked (unsupported algorithm?)', { cause });
   }
   if (!signatureValid) throw new InvalidCsrError('the CSR signature does not match its key');
   return {
     der,
-    requestedUserName: requestedEmail(csr),
+    // The CA ignores names in CSRs; only parse the extension when someone asks.
+    get requestedUserName() {
+      return requestedEmail(csr);
+    },
     subject: csr.subject,
     key: describePublicKey(csr.publicKey),
     publicKey: csr.publicKey,
@@ -109,4 +113,9 @@ function toDer(input: string | Uint8Array): Buffer {
   const block = PEM_CSR.exec(input);
   if (!block) throw new InvalidCsrError('no PEM certificate request found');
   return Buffer.from((block[2] ?? '').replace(/\s+/g, ''), 'base64');
+}
+
+/** The library's public-key object for a SubjectPublicKeyInfo (as carried between threads). */
+export function x509PublicKeyFromSpki(spki: Uint8Array): x509.PublicKey {
+  return new x509.PublicKey(spki);
 }

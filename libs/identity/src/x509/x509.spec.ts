@@ -2,6 +2,7 @@ import { InvalidCertificateError, InvalidCsrError, InvalidReloadUriError } from 
 import { idToHex, nodeIdFromHex } from '../ring-id';
 import {
   createCertificateAuthority,
+  issueNodeCertificateDer,
   issueNodeCertificate,
   issueServerCertificate,
   randomSerialNumber,
@@ -179,5 +180,26 @@ describe('identity — revocation lists and server certificates', () => {
 describe('identity — serial numbers', () => {
   it('draws positive serials of exactly 36 hex digits, never the 32 of a Node-ID', async () => {
     for (let i = 0; i < 200; i++) expect(randomSerialNumber()).toMatch(/^[4-7][0-9a-f]{35}$/);
+  });
+});
+
+describe('identity — issuing on the CA hot path', () => {
+  it('returns the same facts as a parse of the certificate it issued', async () => {
+    const authority = await createCertificateAuthority({ overlay });
+    const keys = await generateKeyPair();
+    const init = {
+      authority,
+      publicKey: keys.publicKey,
+      overlay,
+      nodeIds: [nodeA],
+      userName: 'alice@dht.example.com',
+      notBefore: new Date(1_700_000_000_123),
+    };
+    const issued = await issueNodeCertificateDer(init);
+    const parsed = parseCertificate(issued.der);
+    expect(issued.serialNumber).toBe(parsed.serialNumber);
+    expect(issued.notBefore).toEqual(parsed.notBefore);
+    expect(issued.notAfter).toEqual(parsed.notAfter);
+    expect(await isIssuedBy(parsed, authority.certificate, new Date(1_700_000_001_000))).toBe(true);
   });
 });

@@ -1,0 +1,40 @@
+import { inProcessCertificateWork } from '@p2psip/ca';
+import { importPrivateKeyPem, parseCertificate } from '@p2psip/identity';
+import { webcrypto } from 'node:crypto';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SigningResult, SigningTask, SigningWorkerData } from './protocol';
+
+// A signing worker: parses and verifies CSRs and builds certificates with the CA key, so the
+// server's main thread only does I/O. Entry point of dist/signing-worker.cjs.
+
+async function start(): Promise<void> {
+  const data = workerData as SigningWorkerData;
+  const certificate = parseCertificate(data.caCertificatePem);
+  const privateKey = await importPrivateKeyPem(data.caKeyPem);
+  const publicKey = await webcrypto.subtle.importKey(
+    'spki',
+    certificate.x509.publicKey.rawData,
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    true,
+    ['verify'],
+  );
+  const work = inProcessCertificateWork({ certificate, keys: { privateKey, publicKey } });
+  const port = parentPort;
+  if (!port) throw new Error('signing-worker must run as a worker thread');
+  port.on('message', (task: SigningTask) => {
+    const run = task.kind === 'inspect' ? work.inspectCsr(task.der) : work.issue(task.request);
+    run.then(
+      (value) => port.postMessage({ id: task.id, ok: true, value } satisfies SigningResult),
+      (error: unknown) =>
+        port.postMessage({
+          id: task.id,
+          ok: false,
+          code: (error as { code?: string }).code,
+          message: (error as Error).message ?? String(error),
+        } satisfies SigningResult),
+    );
+  });
+  port.postMessage('ready');
+}
+
+void start();
