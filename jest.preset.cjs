@@ -13,5 +13,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  setupFiles: [path.join(__dirname, 'tools/jest/fast-check-seed.cjs')],
   reporters: ['default', path.join(__dirname, 'tools/jest/count-reporter.cjs')],
 };

@@ -1,4 +1,5 @@
 export * from './bus';
 export * from './certificate-events';
 export * from './events';
+export * from './peer-events';
 export * from './subjects';

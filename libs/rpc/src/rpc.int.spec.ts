@@ -249,6 +249,13 @@ describe('rpc — deadlines, cancellation, errors', () => {
     expect(error.method).toBe('ping');
   });
 
+  it('maps an error a handler throws synchronously like any other', async () => {
+    const error = (await callUnary(client, 'getNodeInfo', { nodeId: Buffer.alloc(0) }).catch(
+      (e: unknown) => e,
+    )) as RpcCallError;
+    expect([error.grpcStatus, error.code]).toEqual([status.NOT_FOUND, 'NO_PEER']);
+  });
+
   it('hides unexpected failures behind INTERNAL', async () => {
     const error = (await ping(client, 'crash').catch((e: unknown) => e)) as RpcCallError;
     expect(error.grpcStatus).toBe(status.INTERNAL);

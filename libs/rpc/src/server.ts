@@ -141,7 +141,7 @@ function wrapMethod(
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = process.hrtime.bigint();
       const context = callContext(call, method.path, deps.signal);
-      run(call.request, context).then(
+      settle(() => run(call.request, context)).then(
         (response) => {
           observe(started, undefined);
           callback(null, response);
@@ -158,7 +158,7 @@ function wrapMethod(
     return (call: ServerWritableStream<unknown, unknown>) => {
       const started = process.hrtime.bigint();
       const context = callContext(call, method.path, deps.signal);
-      void pump(run(call.request, context), call, context.signal).then(
+      settle(() => pump(run(call.request, context), call, context.signal)).then(
         () => {
           observe(started, undefined);
           call.end();
@@ -178,7 +178,7 @@ function wrapMethod(
     return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = process.hrtime.bigint();
       const context = callContext(call, method.path, deps.signal);
-      run(call, context).then(
+      settle(() => run(call, context)).then(
         (response) => {
           observe(started, undefined);
           callback(null, response);
@@ -197,7 +197,7 @@ function wrapMethod(
   return (call: ServerDuplexStream<unknown, unknown>) => {
     const started = process.hrtime.bigint();
     const context = callContext(call, method.path, deps.signal);
-    run(call, context).then(
+    settle(() => run(call, context)).then(
       () => {
         observe(started, undefined);
         if (!call.writableEnded) call.end();
@@ -208,6 +208,15 @@ function wrapMethod(
       },
     );
   };
+}
+
+/** Runs a handler so that a synchronous throw becomes a rejection, mapped like any other failure. */
+function settle<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return work();
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 /** Writes every item of a handler's stream to the call, honouring back-pressure and abort. */

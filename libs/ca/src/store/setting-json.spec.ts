@@ -21,3 +21,11 @@ describe('persistence — setting JSON', () => {
     expect(() => canonicalJson(() => 1)).toThrow(TypeError);
   });
 });
+
+describe('persistence — setting JSON keys', () => {
+  it('keeps a "__proto__" key as data (regression: it was dropped as a prototype change)', () => {
+    const value = JSON.parse('{"__proto__":false,"b":1}') as unknown;
+    expect(parseSetting(canonicalJson(value))).toEqual(value);
+    expect(canonicalJson(value)).toBe('{"__proto__":false,"b":1}');
+  });
+});

@@ -21,7 +21,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function sortedKeys(object: Record<string, unknown>): Record<string, unknown> {
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(object).sort()) sorted[key] = object[key];
-  return sorted;
+  // fromEntries defines own properties; assigning would turn a "__proto__" key into a prototype
+  // change and silently drop it (found by the property test).
+  return Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((key) => [key, object[key]]),
+  );
 }

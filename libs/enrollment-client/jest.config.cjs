@@ -1,0 +1,1 @@
+module.exports = { displayName: 'enrollment-client', preset: '../../jest.preset.cjs' };

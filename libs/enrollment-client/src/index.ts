@@ -1,0 +1,6 @@
+export * from './configuration-source';
+export * from './enroll';
+export * from './errors';
+export * from './https-get';
+export * from './identity-dir';
+export * from './obtain-identity';
