@@ -9,6 +9,7 @@ interface Deployment {
   configurationUrl: string;
   caFile: string;
   enrollment: { https: string; grpc: string; adminStateDir: string };
+  bootstrap: string[];
   stateDir: string;
   requestedPeers: number;
   nats: { url: string };
@@ -57,6 +58,12 @@ describe('e2e — local deployment (npm start)', () => {
     const document = await httpsRequest(deployment.configurationUrl, readFileSync(deployment.caFile, 'utf8'));
     expect([document.status, document.contentType]).toEqual([200, 'application/p2p-overlay+xml']);
     expect(document.body.toString()).toContain(`instance-name="p2psip.test"`);
+    // The bootstrap instances run and are published as the configuration's bootstrap nodes.
+    expect(deployment.bootstrap).toHaveLength(2);
+    for (const address of deployment.bootstrap) {
+      const [host, port] = address.split(':');
+      expect(document.body.toString()).toContain(`<bootstrap-node address="${host}" port="${port}"`);
+    }
     expect(existsSync(path.join(deployment.enrollment.adminStateDir, 'admin', 'cert.pem'))).toBe(true);
 
     const connection = await connect({ servers: deployment.nats.url, timeout: 5000 });

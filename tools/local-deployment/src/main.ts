@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { removeDeploymentFile, writeDeploymentFile, deploymentFilePath } from './deployment-file';
+import { startBootstraps } from './bootstrap';
 import { startEnrollment } from './enrollment';
 import { startNats } from './nats';
 import { parseOptions } from './options';
@@ -46,6 +47,17 @@ async function main(): Promise<void> {
     startEnrollment({ repoRoot, stateDir: options.stateDir, overlay: options.overlay, natsUrl: nats.url }),
   );
   children.push({ name: 'enrollment', child: enrollment.process.child });
+  const bootstraps = await startOrStop(() =>
+    startBootstraps({
+      repoRoot,
+      stateDir: options.stateDir,
+      overlay: options.overlay,
+      natsUrl: nats.url,
+      enrollment,
+      count: 2,
+    }),
+  );
+  for (const service of bootstraps.processes) children.push({ name: service.name, child: service.child });
   for (const { name, child } of children) {
     child.once('exit', (code, signal) => {
       if (stopping) return;
@@ -66,7 +78,7 @@ async function main(): Promise<void> {
       metrics: enrollment.metrics,
       adminStateDir: enrollment.stateDir,
     },
-    bootstrap: [],
+    bootstrap: [...bootstraps.addresses],
     peers: [],
     requestedPeers: options.peers,
     nats: { url: nats.url },
@@ -78,6 +90,7 @@ async function main(): Promise<void> {
     `enrollment: https://${enrollment.https}/enroll (gRPC ${enrollment.grpc}), CA ${enrollment.caFile}`,
   );
   console.log(`configuration: ${enrollment.configurationUrl}`);
+  console.log(`bootstrap: ${bootstraps.addresses.join(', ')}`);
   console.log(
     `admin: npx p2psip-enrollment user add <user>@${options.overlay} --password <pw> --dir ${enrollment.stateDir}`,
   );

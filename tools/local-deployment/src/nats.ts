@@ -17,13 +17,23 @@ export async function startNats(stateDir: string, signal: AbortSignal): Promise<
   const portsDir = path.join(dir, 'ports');
   await rm(portsDir, { recursive: true, force: true });
   await mkdir(portsDir, { recursive: true });
-  const child = spawn(
-    'nats-server',
-    ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', path.join(dir, 'jetstream'), '--ports_file_dir', portsDir],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  // Its log goes with the others, not to the terminal of `npm start`.
+  const logDir = path.join(stateDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const args = [
+    '-a',
+    '127.0.0.1',
+    '-p',
+    '-1',
+    '-js',
+    '-sd',
+    path.join(dir, 'jetstream'),
+    '--ports_file_dir',
+    portsDir,
+  ];
+  const child = spawn('nats-server', [...args, '--log', path.join(logDir, 'nats.log')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && !signal.aborted) {
     if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode}`);

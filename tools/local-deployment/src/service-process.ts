@@ -8,6 +8,8 @@ export interface ServiceProcess {
   readonly name: string;
   readonly child: ChildProcess;
   readonly logFile: string;
+  /** The line that said the service is ready (services put their addresses in it). */
+  readonly readyLine: string;
 }
 
 export interface StartServiceInit {
@@ -31,7 +33,7 @@ export async function startService(init: StartServiceInit): Promise<ServiceProce
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(init.command, [...init.args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const recent: string[] = [];
-  await new Promise<void>((resolve, reject) => {
+  const readyLine = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => fail(`not ready within ${init.timeoutMs ?? 60_000} ms`),
       init.timeoutMs ?? 60_000,
@@ -50,7 +52,7 @@ export async function startService(init: StartServiceInit): Promise<ServiceProce
       if (!settled && init.readyWhen(line)) {
         settled = true;
         clearTimeout(timer);
-        resolve();
+        resolve(line);
       }
     };
     createInterface({ input: child.stdout }).on('line', onLine);
@@ -58,5 +60,5 @@ export async function startService(init: StartServiceInit): Promise<ServiceProce
     child.once('exit', (code, signal) => fail(`exited (${code ?? signal}) before it was ready`));
     child.once('error', (error) => fail(`could not start: ${error.message}`));
   });
-  return { name: init.name, child, logFile };
+  return { name: init.name, child, logFile, readyLine };
 }
