@@ -59,8 +59,14 @@ async function startDiagnostics(
             callerUsername: context.peer?.userName ?? '',
           };
         },
-        tracePath: async function* (_request, context) {
+        tracePath: async function* (request, context) {
           seen.push(context);
+          if (request.destinationId.length !== 16) {
+            throw Object.assign(new Error('destination_id must be 16 bytes'), {
+              kind: 'invalid-argument',
+              code: 'BAD_ID',
+            });
+          }
           for (let hop = 1; hop <= 1000; hop++) {
             yield {
               hop: {
@@ -274,6 +280,17 @@ describe('rpc — deadlines, cancellation, errors', () => {
     }
     expect(hops).toEqual([1, 2, 3]);
     await waitFor(() => harness.seen.at(-1)?.signal.aborted === true);
+  });
+
+  it('ends a stream whose handler fails with the mapped status', async () => {
+    const stream = callServerStream(
+      client,
+      'tracePath',
+      { destinationId: Buffer.alloc(3), nodeId: Buffer.alloc(0) },
+      { timeoutMs: 3000 },
+    );
+    const error = (await stream.next().catch((e: unknown) => e)) as RpcCallError;
+    expect([error.grpcStatus, error.code]).toEqual([status.INVALID_ARGUMENT, 'BAD_ID']);
   });
 
   it('records handled calls by method and status code', async () => {

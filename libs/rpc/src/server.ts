@@ -165,7 +165,7 @@ function wrapMethod(
         },
         (error: unknown) => {
           observe(started, error);
-          call.destroy(toServiceError(error) as unknown as Error);
+          failStream(call, error);
         },
       );
     };
@@ -204,10 +204,19 @@ function wrapMethod(
       },
       (error: unknown) => {
         observe(started, error);
-        call.destroy(toServiceError(error) as unknown as Error);
+        failStream(call, error);
       },
     );
   };
+}
+
+/**
+ * Ends a streaming call with the error's status. grpc-js turns an 'error' event on a server stream
+ * into the trailing status; destroy() would tear the stream down before any status is sent, and
+ * the client would wait for an answer that never comes.
+ */
+function failStream(call: NodeJS.EventEmitter, error: unknown): void {
+  call.emit('error', toServiceError(error));
 }
 
 /** Runs a handler so that a synchronous throw becomes a rejection, mapped like any other failure. */
