@@ -155,11 +155,19 @@ export function addAdminCommands(program: Command): void {
       .command('set')
       .option('--bootstrap <host:port...>', 'bootstrap nodes (replaces the list)')
       .option('--self-registration <on|off>', 'let unknown users register on first enrollment')
-      .option('--allowed-domain <domain...>', 'domains user names may be in (replaces the list)'),
+      .option('--allowed-domain <domain...>', 'domains user names may be in (replaces the list)')
+      .option('--max-node-ids <n>', 'Node-IDs one user may hold (a peer process with --count N needs N)'),
   )
     .description('change the configuration; a newly signed document with the next sequence is served')
     .action(
-      (options: DirOption & { bootstrap?: string[]; selfRegistration?: string; allowedDomain?: string[] }) =>
+      (
+        options: DirOption & {
+          bootstrap?: string[];
+          selfRegistration?: string;
+          allowedDomain?: string[];
+          maxNodeIds?: string;
+        },
+      ) =>
         admin(options, async (client) => {
           const { configuration } = await callUnary(
             client,
@@ -173,6 +181,7 @@ export function addAdminCommands(program: Command): void {
             ...(options.bootstrap ? { bootstrapNodes: options.bootstrap.map(parseHostPort) } : {}),
             ...(options.selfRegistration ? { selfRegistration: parseOnOff(options.selfRegistration) } : {}),
             ...(options.allowedDomain ? { allowedDomains: options.allowedDomain } : {}),
+            ...(options.maxNodeIds ? { maxNodeIdsPerUser: positiveCount(options.maxNodeIds) } : {}),
           };
           const answer = await callUnary(
             client,
@@ -269,6 +278,7 @@ function configurationJson(configuration: enrollmentV1.OverlayConfiguration | un
     allowedDomains: configuration.allowedDomains,
     maxMessageSize: configuration.maxMessageSizeBytes,
     initialTtl: configuration.initialTtl,
+    maxNodeIdsPerUser: configuration.maxNodeIdsPerUser,
     kinds: configuration.kinds.map((kind) => ({
       id: kind.id,
       name: kind.name,
@@ -300,6 +310,13 @@ function parseHostPort(text: string): { host: string; port: number } {
   if (!match || port < 1 || port > 65535)
     throw new UsageError(`expected host:port, got ${JSON.stringify(text)}`);
   return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
+
+function positiveCount(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 1000)
+    throw new UsageError(`expected a count in 1..1000, got ${JSON.stringify(text)}`);
+  return value;
 }
 
 function parseOnOff(text: string): boolean {

@@ -105,8 +105,10 @@ export function adminServiceHandlers(
     updateOverlayConfiguration: async (request, context) => {
       guard(context);
       if (!request.configuration) throw new InvalidRequestError('the new configuration is missing');
-      const { maxNodeIdsPerUser: _ignored, ...settings } = fromConfigurationMessage(request.configuration);
-      const view = await configuration.update(settings, request.expectedSequence);
+      const { maxNodeIdsPerUser, ...settings } = fromConfigurationMessage(request.configuration);
+      if (maxNodeIdsPerUser > 1000) throw new InvalidRequestError('at most 1000 Node-IDs per user');
+      const change = maxNodeIdsPerUser > 0 ? { ...settings, maxNodeIdsPerUser } : settings;
+      const view = await configuration.update(change, request.expectedSequence);
       return { sequence: view.sequence };
     },
     getStats: async (_request, context) => {

@@ -96,6 +96,7 @@ export function toConfigurationMessage(view: ConfigurationView): enrollmentV1.Ov
     allowedDomains: [...settings.allowedDomains],
     maxMessageSizeBytes: settings.maxMessageSize,
     initialTtl: settings.initialTtl,
+    maxNodeIdsPerUser: settings.maxNodeIdsPerUser,
   };
 }
 
@@ -128,6 +129,6 @@ export function fromConfigurationMessage(
     allowedDomains: [...message.allowedDomains],
     maxMessageSize: message.maxMessageSizeBytes,
     initialTtl: message.initialTtl,
-    maxNodeIdsPerUser: 0,
+    maxNodeIdsPerUser: message.maxNodeIdsPerUser,
   };
 }

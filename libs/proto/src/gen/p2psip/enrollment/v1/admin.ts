@@ -275,6 +275,11 @@ export interface OverlayConfiguration {
   maxMessageSizeBytes: number;
   /** initial-ttl. */
   initialTtl: number;
+  /**
+   * Node-IDs one user may hold (p2psip:max-node-ids-per-user): a peer process hosting N virtual
+   * peers enrolls once for N Node-IDs. 0 in an update = unchanged.
+   */
+  maxNodeIdsPerUser: number;
 }
 
 /** GetOverlayConfiguration request. */
@@ -1850,6 +1855,7 @@ function createBaseOverlayConfiguration(): OverlayConfiguration {
     allowedDomains: [],
     maxMessageSizeBytes: 0,
     initialTtl: 0,
+    maxNodeIdsPerUser: 0,
   };
 }
 
@@ -1878,6 +1884,9 @@ export const OverlayConfiguration: MessageFns<OverlayConfiguration> = {
     }
     if (message.initialTtl !== 0) {
       writer.uint32(64).uint32(message.initialTtl);
+    }
+    if (message.maxNodeIdsPerUser !== 0) {
+      writer.uint32(72).uint32(message.maxNodeIdsPerUser);
     }
     return writer;
   },
@@ -1959,6 +1968,14 @@ export const OverlayConfiguration: MessageFns<OverlayConfiguration> = {
             message.initialTtl = reader.uint32();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.maxNodeIdsPerUser = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2005,6 +2022,11 @@ export const OverlayConfiguration: MessageFns<OverlayConfiguration> = {
         : isSet(object.initial_ttl)
         ? globalThis.Number(object.initial_ttl)
         : 0,
+      maxNodeIdsPerUser: isSet(object.maxNodeIdsPerUser)
+        ? globalThis.Number(object.maxNodeIdsPerUser)
+        : isSet(object.max_node_ids_per_user)
+        ? globalThis.Number(object.max_node_ids_per_user)
+        : 0,
     };
   },
 
@@ -2034,6 +2056,9 @@ export const OverlayConfiguration: MessageFns<OverlayConfiguration> = {
     if (message.initialTtl !== 0) {
       obj.initialTtl = Math.round(message.initialTtl);
     }
+    if (message.maxNodeIdsPerUser !== 0) {
+      obj.maxNodeIdsPerUser = Math.round(message.maxNodeIdsPerUser);
+    }
     return obj;
   },
 
@@ -2050,6 +2075,7 @@ export const OverlayConfiguration: MessageFns<OverlayConfiguration> = {
     message.allowedDomains = object.allowedDomains?.map((e) => e) || [];
     message.maxMessageSizeBytes = object.maxMessageSizeBytes ?? 0;
     message.initialTtl = object.initialTtl ?? 0;
+    message.maxNodeIdsPerUser = object.maxNodeIdsPerUser ?? 0;
     return message;
   },
 };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'overlay-grpc', preset: '../../jest.preset.cjs' };

@@ -1,0 +1,85 @@
+import type { MessageBody, OverlayMessage } from '@p2psip/overlay';
+import { overlayV1 } from '@p2psip/proto';
+import { type LinkAgreement, RELOAD_VERSION, overlayHash } from '../link-hello';
+import type { MessageCodec } from '../message-codec';
+import type { BodyMapper, ProtoCase } from './body-mapper';
+import { CORE_BODY_MAPPERS } from './core-bodies';
+import { decodeDestination, encodeDestination } from './ids';
+
+/** The body a decoder hands the core for a oneof case nobody registered: the core answers it. */
+export const UNKNOWN_BODY_TYPE = 'unknown';
+
+export interface ProtobufCodecInit {
+  readonly agreement: LinkAgreement;
+  /** Bodies beyond the core's (e.g. the storage lib's Store/Fetch). */
+  readonly extraMappers?: readonly BodyMapper[];
+}
+
+/**
+ * The wire form of overlay messages (DESIGN.md §2): RELOAD's ForwardingHeader fields, and the body
+ * as a serialized MessageContents in `contents`, so the bytes a signature covers travel untouched.
+ */
+export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
+  const byType = new Map<string, BodyMapper>();
+  const byCase = new Map<ProtoCase, BodyMapper>();
+  for (const mapper of [...CORE_BODY_MAPPERS, ...(init.extraMappers ?? [])]) {
+    byType.set(mapper.type, mapper);
+    byCase.set(mapper.protoCase, mapper);
+  }
+  const hash = overlayHash(init.agreement.overlay);
+  return {
+    encode(message) {
+      const mapper = byType.get(message.body.type);
+      if (!mapper) throw new Error(`no wire mapping for body type ${message.body.type}`);
+      const contents = overlayV1.MessageContents.encode({
+        body: mapper.encode(message.body),
+        extensions: [],
+      }).finish();
+      return {
+        header: {
+          overlay: hash,
+          configurationSequence: init.agreement.configurationSequence(),
+          version: RELOAD_VERSION,
+          ttl: message.header.ttl,
+          transactionId: message.header.transactionId,
+          maxResponseLength: message.header.maxResponseLength ?? 0,
+          viaList: message.header.via.map(encodeDestination),
+          destinationList: message.header.destinations.map(encodeDestination),
+          options: [],
+        },
+        contents: Buffer.from(contents),
+        security: undefined,
+      };
+    },
+    decode(message) {
+      try {
+        const header = message.header;
+        if (!header || header.overlay !== hash || header.version !== RELOAD_VERSION) return undefined;
+        const body = decodeBody(overlayV1.MessageContents.decode(message.contents).body, byCase);
+        if (!body) return undefined;
+        return {
+          header: {
+            ttl: header.ttl,
+            transactionId: header.transactionId,
+            via: header.viaList.map(decodeDestination),
+            destinations: header.destinationList.map(decodeDestination),
+            ...(header.maxResponseLength > 0 ? { maxResponseLength: header.maxResponseLength } : {}),
+          },
+          body,
+        } satisfies OverlayMessage;
+      } catch {
+        // Malformed protobuf, wrong id lengths, missing parts: dropped at the edge (Link contract).
+        return undefined;
+      }
+    },
+  };
+}
+
+function decodeBody(
+  body: overlayV1.MessageContents['body'],
+  byCase: Map<ProtoCase, BodyMapper>,
+): MessageBody | undefined {
+  if (!body) return { type: UNKNOWN_BODY_TYPE };
+  const mapper = byCase.get(body.$case);
+  return mapper ? mapper.decode(body) : { type: UNKNOWN_BODY_TYPE };
+}

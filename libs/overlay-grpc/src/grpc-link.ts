@@ -1,0 +1,91 @@
+import type { NodeId } from '@p2psip/identity';
+import type { Link, LinkHandler, OverlayMessage } from '@p2psip/overlay';
+import type { overlayV1 } from '@p2psip/proto';
+import type { MessageCodec } from './message-codec';
+
+/** The stream side a link writes to and reads from (client and server duplex calls both fit). */
+export interface FrameStream {
+  write(frame: overlayV1.LinkFrame): boolean;
+  end(): void;
+  cancel?(): void;
+  on(event: 'data', listener: (frame: overlayV1.LinkFrame) => void): this;
+  on(event: 'end' | 'close', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+}
+
+export interface LinkCounters {
+  /** Frames that could not be decoded (dropped at the edge). */
+  readonly onMalformed?: (remote: NodeId) => void;
+}
+
+/**
+ * One overlay link over a gRPC bidirectional stream (the Link contract of @p2psip/overlay):
+ * ordered delivery, messages buffered until a handler is set, exactly one close notification, and
+ * `send` that never throws. No per-frame acks: HTTP/2 already delivers reliably and in order.
+ */
+export class GrpcLink implements Link {
+  private handler: LinkHandler | undefined;
+  private readonly early: OverlayMessage[] = [];
+  private sequence = 1n;
+  private closed = false;
+
+  constructor(
+    readonly remoteNodeId: NodeId,
+    readonly address: string,
+    readonly outbound: boolean,
+    private readonly stream: FrameStream,
+    private readonly codec: MessageCodec,
+    private readonly counters: LinkCounters = {},
+  ) {
+    stream.on('data', (frame) => this.receive(frame));
+    stream.on('end', () => this.finish());
+    stream.on('close', () => this.finish());
+    stream.on('error', () => this.finish());
+  }
+
+  send(message: OverlayMessage): void {
+    if (this.closed) return;
+    try {
+      this.stream.write({
+        sequence: this.sequence++,
+        kind: { $case: 'message', message: this.codec.encode(message) },
+      });
+    } catch {
+      this.close();
+    }
+  }
+
+  setHandler(handler: LinkHandler): void {
+    this.handler = handler;
+    for (const message of this.early.splice(0)) handler.onLinkMessage(this, message);
+    if (this.closed) handler.onLinkClose(this);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.stream.end();
+    } catch {
+      this.stream.cancel?.();
+    }
+    this.finish();
+  }
+
+  private receive(frame: overlayV1.LinkFrame): void {
+    if (this.closed || frame.kind?.$case !== 'message') return;
+    const message = this.codec.decode(frame.kind.message);
+    if (!message) {
+      this.counters.onMalformed?.(this.remoteNodeId);
+      return;
+    }
+    if (this.handler) this.handler.onLinkMessage(this, message);
+    else this.early.push(message);
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.cancel?.();
+    this.handler?.onLinkClose(this);
+  }
+}

@@ -1,0 +1,12 @@
+import type { OverlayMessage } from '@p2psip/overlay';
+import type { overlayV1 } from '@p2psip/proto';
+
+/**
+ * Turns the core's messages into protobuf `Message`s and back. Decoding returns undefined for
+ * anything malformed or unknown, so a bad frame is dropped at the edge and never reaches the core
+ * half-built (the Link contract).
+ */
+export interface MessageCodec {
+  encode(message: OverlayMessage): overlayV1.Message;
+  decode(message: overlayV1.Message): OverlayMessage | undefined;
+}

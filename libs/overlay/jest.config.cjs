@@ -1,0 +1,1 @@
+module.exports = { displayName: 'overlay', preset: '../../jest.preset.cjs' };

@@ -1,0 +1,12 @@
+export * from './components';
+export * from './errors';
+export * from './events';
+export * from './messages/index';
+export { OverlayNode, type OverlayNodeInit, type StartOptions } from './overlay-node';
+export type { Answer } from './routing/transactions';
+export type { IncomingRequest, RequestHandler } from './routing/request-handler';
+export type { RequestOptions } from './topology/node-core';
+export type { TraceHop } from './topology/trace';
+export { ConnectionTable } from './links/connection-table';
+export { FingerTable, NeighborTable, RoutingTable } from './routing-table/index';
+export * from './settings';

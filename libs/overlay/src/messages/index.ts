@@ -1,0 +1,5 @@
+export * from './destination';
+export * from './error-code';
+export * from './link-bodies';
+export * from './message';
+export * from './topology-bodies';

@@ -1,0 +1,3 @@
+export * from './finger-table';
+export * from './neighbor-table';
+export * from './routing-table';

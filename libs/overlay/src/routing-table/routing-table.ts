@@ -1,0 +1,77 @@
+import { clockwiseDistance, inOpenClosed, type NodeId, type RingId } from '@p2psip/identity';
+import type { ResponsibleRange } from '../events';
+import { FingerTable } from './finger-table';
+import { NeighborTable } from './neighbor-table';
+
+/**
+ * Routing table = neighbour table ∪ finger table (RFC 6940 §10.3), plus the two questions routing
+ * asks of it: who is responsible for an id, and where to send next (§10.4 / digest §1.7).
+ */
+export class RoutingTable {
+  readonly neighbors: NeighborTable;
+  readonly fingers: FingerTable;
+
+  constructor(
+    readonly self: NodeId,
+    settings: { successors: number; predecessors: number; fingers: number },
+  ) {
+    this.neighbors = new NeighborTable(self, settings.successors, settings.predecessors);
+    this.fingers = new FingerTable(self, settings.fingers);
+  }
+
+  /** (predecessor, self]; the whole ring when the node knows no predecessor. */
+  responsibleRange(): ResponsibleRange {
+    const pred = this.neighbors.predecessors[0];
+    return { from: pred ?? this.self, to: this.self };
+  }
+
+  isResponsible(id: RingId): boolean {
+    const { from, to } = this.responsibleRange();
+    return inOpenClosed(id, from, to);
+  }
+
+  has(id: NodeId): boolean {
+    return this.neighbors.has(id) || this.fingers.has(id);
+  }
+
+  /**
+   * Next hop towards `target` (which this node is not responsible for): the first successor when
+   * the target lies in (self, successor]; else the routing-table peer with the largest id in
+   * (self, target), i.e. the one that closes most of the distance; else the first successor.
+   * Undefined only when the table is empty. "Directly connected to the target" is the caller's
+   * check, since it needs the connection table.
+   */
+  nextHop(target: RingId): NodeId | undefined {
+    const self = this.self;
+    const succ = this.neighbors.successors[0];
+    if (succ === undefined) return undefined;
+    if (inOpenClosed(target, self, succ)) return succ;
+    const limit = clockwiseDistance(self, target);
+    let best: NodeId | undefined;
+    let bestDistance = 0n;
+    const consider = (id: NodeId | undefined): void => {
+      if (id === undefined) return;
+      const d = clockwiseDistance(self, id);
+      if (d > bestDistance && d < limit) {
+        best = id;
+        bestDistance = d;
+      }
+    };
+    for (const id of this.neighbors.successors) consider(id);
+    for (const id of this.neighbors.predecessors) consider(id);
+    for (const id of this.fingers.entries()) consider(id);
+    return best ?? succ;
+  }
+
+  /** Drops `id` everywhere; reports which part changed. */
+  remove(id: NodeId): { neighbor: boolean; finger: boolean } {
+    return { neighbor: this.neighbors.remove(id), finger: this.fingers.remove(id) };
+  }
+
+  /** Every peer in the table once (neighbours first). */
+  peers(): NodeId[] {
+    const out = this.neighbors.all();
+    for (const f of this.fingers.values()) if (!out.includes(f)) out.push(f);
+    return out;
+  }
+}

@@ -1,0 +1,107 @@
+import type { NodeId } from '@p2psip/identity';
+import type { Clock, Link, MessageSecurity, OverlayLogger } from '../components';
+import { ReloadError } from '../errors';
+import { ErrorCode } from '../messages/error-code';
+import type { ErrorAnswer } from '../messages/link-bodies';
+import { isAnswer, type MessageBody, type OverlayMessage } from '../messages/message';
+import type { OverlaySettings } from '../settings';
+import { AnswerCache } from './answer-cache';
+import type { IncomingRequest, RequestHandler } from './request-handler';
+import type { Router } from './router';
+import type { Transactions } from './transactions';
+
+/**
+ * Final delivery at this node: answers go to the pending transaction, requests to the handler
+ * registered for their type, with duplicates (end-to-end retransmissions) answered from the
+ * answer cache instead of being handled twice.
+ */
+export class RequestDispatcher {
+  private readonly handlers = new Map<string, RequestHandler>();
+  private readonly cache: AnswerCache;
+
+  constructor(
+    private readonly host: {
+      readonly self: NodeId;
+      readonly clock: Clock;
+      readonly logger: OverlayLogger;
+      readonly settings: OverlaySettings;
+    },
+    private readonly router: Router,
+    private readonly security?: MessageSecurity,
+  ) {
+    this.cache = new AnswerCache(host.settings.answerCacheMs);
+  }
+
+  register(type: string, handler: RequestHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  get cachedAnswers(): number {
+    return this.cache.size;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  deliver(message: OverlayMessage, from: Link | undefined, transactions: Transactions): void {
+    const via = message.header.via;
+    const first = via[0];
+    const origin = first?.kind === 'node' ? first.id : (from?.remoteNodeId ?? this.host.self);
+    if (isAnswer(message.body)) {
+      if (!transactions.onAnswer(message, origin)) {
+        this.host.logger.debug({ type: message.body.type }, 'answer without a pending request');
+      }
+      return;
+    }
+    const id = message.header.transactionId;
+    const now = this.host.clock.now();
+    const cached = this.cache.get(id, now);
+    if (cached) return this.router.reply(message, from, cached);
+    if (this.cache.isInFlight(id)) return;
+    const handler = this.handlers.get(message.body.type);
+    if (!handler) {
+      return this.router.reject(message, from, ErrorCode.InvalidMessage, 'unknown message type');
+    }
+    // Signatures are checked where the request is consumed; failures vanish (RFC 6940 §6.3.4).
+    if (this.security && !this.security.verify(message, origin)) {
+      this.host.logger.debug({ type: message.body.type }, 'request with a bad signature dropped');
+      return;
+    }
+    const request: IncomingRequest = {
+      body: message.body,
+      message,
+      origin,
+      link: from,
+      hops: from ? via.length + 1 : 0,
+    };
+    this.cache.begin(id);
+    let result: MessageBody | Promise<MessageBody>;
+    try {
+      result = handler(request);
+    } catch (error) {
+      return this.finish(message, from, this.errorBody(error, message));
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (body) => this.finish(message, from, body),
+        (error: unknown) => this.finish(message, from, this.errorBody(error, message)),
+      );
+    } else {
+      this.finish(message, from, result);
+    }
+  }
+
+  private finish(request: OverlayMessage, from: Link | undefined, body: MessageBody): void {
+    this.cache.finish(request.header.transactionId, body, this.host.clock.now());
+    this.router.reply(request, from, body);
+  }
+
+  private errorBody(error: unknown, message: OverlayMessage): ErrorAnswer {
+    if (error instanceof ReloadError) {
+      return { type: 'error', code: error.errorCode, info: error.info };
+    }
+    this.host.logger.warn({ error, type: message.body.type }, 'request handler failed');
+    return { type: 'error', code: ErrorCode.InvalidMessage, info: 'request could not be handled' };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './answer-cache';
+export * from './router';
+export * from './transactions';
+export * from './validate';

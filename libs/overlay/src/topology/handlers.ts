@@ -1,0 +1,61 @@
+import { ReloadError } from '../errors';
+import { ErrorCode } from '../messages/error-code';
+import type { MessageBody } from '../messages/message';
+import type { AttachRequest, PathTrackRequest } from '../messages/link-bodies';
+import type {
+  JoinRequest,
+  LeaveRequest,
+  ProbeRequest,
+  RouteQueryRequest,
+  UpdateAnswer,
+  UpdateRequest,
+} from '../messages/topology-bodies';
+import type { RequestDispatcher } from '../routing/dispatcher';
+import type { IncomingRequest, RequestHandler } from '../routing/request-handler';
+import { handleAttach } from './attach';
+import type { ChordTopology } from './chord-topology';
+import { handlePathTrack, handlePing, handleProbe, handleRouteQuery } from './diagnostics';
+import { handleJoin } from './join';
+import { handleLeave } from './leave';
+import { isNodeIdList, type NodeCore } from './node-core';
+
+/** The handlers of the methods the overlay core implements itself (one line per method). */
+export function registerCoreHandlers(
+  core: NodeCore,
+  topology: ChordTopology,
+  dispatcher: RequestDispatcher,
+  resourceCount: () => number,
+): void {
+  const on = <B extends MessageBody>(
+    type: string,
+    h: (r: IncomingRequest<B>) => ReturnType<RequestHandler>,
+  ): void => dispatcher.register(type, h as RequestHandler);
+  on<AttachRequest>('attach_req', (r) =>
+    handleAttach(
+      core,
+      r,
+      (to) => topology.sendUpdate(to, 'full'),
+      (from) => topology.awaitLink(from),
+    ),
+  );
+  on<JoinRequest>('join_req', (r) => handleJoin(topology, r));
+  on<LeaveRequest>('leave_req', (r) => handleLeave(topology, r));
+  on<UpdateRequest>('update_req', (r) => handleUpdate(topology, r));
+  on<RouteQueryRequest>('route_query_req', (r) => handleRouteQuery(core, topology, r));
+  on('ping_req', () => handlePing(core));
+  on<ProbeRequest>('probe_req', (r) => handleProbe(core, topology, r, resourceCount));
+  on<PathTrackRequest>('path_track_req', (r) => handlePathTrack(core, topology, r));
+}
+
+function handleUpdate(topology: ChordTopology, r: IncomingRequest<UpdateRequest>): UpdateAnswer {
+  const u = r.body.update;
+  const ok =
+    u &&
+    ['peer_ready', 'neighbors', 'full'].includes(u.type) &&
+    isNodeIdList(u.successors) &&
+    isNodeIdList(u.predecessors) &&
+    isNodeIdList(u.fingers);
+  if (!ok) throw new ReloadError(ErrorCode.InvalidMessage, 'malformed ChordUpdate');
+  topology.applyUpdate(r.origin, u);
+  return { type: 'update_ans' };
+}

@@ -1,0 +1,5 @@
+export * from './attach';
+export * from './chord-topology';
+export * from './join';
+export * from './leave';
+export * from './trace';
