@@ -86,7 +86,7 @@ export async function serveBootstrap(options: BootstrapOptions, logger: Logger):
         bus,
         overlay.instanceName,
         {
-          announce: (event) => registry.upsert(nodeIdFromHex(event.nodeId), event.address, event.uptimeS),
+          announce: (event) => registry.announce(nodeIdFromHex(event.nodeId), event.address, event.uptimeS),
           leave: (event) => {
             registry.remove(nodeIdFromHex(event.nodeId));
             prober.forget(nodeIdFromHex(event.nodeId));

@@ -37,9 +37,12 @@ export async function openCertificateEvents(init: {
   logger.info({ nats: init.natsUrl }, 'publishing certificate events on NATS');
   const pending = new Map<string, CertificateRecord>();
   let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  let closed = false;
 
-  const flush = async (): Promise<void> => {
-    timer = undefined;
+  // One flush at a time; a failure schedules one retry, never after close.
+  const flush = (): Promise<void> => (flushing ??= publishPending().finally(() => (flushing = undefined)));
+  const publishPending = async (): Promise<void> => {
     for (const record of [...pending.values()]) {
       try {
         await publishCertRevoked(bus, overlay, {
@@ -53,7 +56,7 @@ export async function openCertificateEvents(init: {
         pending.delete(record.serialNumber);
       } catch (error) {
         logger.warn({ err: error, serial: record.serialNumber }, 'revocation not yet published; retrying');
-        timer = setTimeout(() => void flush(), RETRY_MS);
+        if (!closed && !timer) timer = setTimeout(() => ((timer = undefined), void flush()), RETRY_MS);
         return;
       }
     }
@@ -70,9 +73,10 @@ export async function openCertificateEvents(init: {
       }),
     revoked: (record) => {
       pending.set(record.serialNumber, record);
-      if (!timer) void flush();
+      void flush();
     },
     close: async () => {
+      closed = true;
       if (timer) clearTimeout(timer);
       if (pending.size > 0) await flush();
       await bus.close();

@@ -137,6 +137,16 @@ export async function serve(options: ServeOptions, logger: Logger): Promise<Runn
       enrollmentServer: `https://${https.address}/enroll`,
     });
     configurationHolder.current = configuration;
+    const renewal = setInterval(
+      () => {
+        configuration
+          .renewIfExpiring()
+          .catch((error: unknown) => logger.error({ err: error }, 'configuration renewal failed'));
+      },
+      24 * 60 * 60 * 1000,
+    );
+    renewal.unref();
+    stops.push(() => Promise.resolve(clearInterval(renewal)));
 
     const grpc = await startRpcServer({
       tls: {

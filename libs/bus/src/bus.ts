@@ -39,7 +39,16 @@ export async function connectBus(init: BusInit): Promise<Bus> {
     jetstreamManager: () => (manager ??= jetstreamManager(connection)),
     close: async () => {
       if (connection.isClosed()) return;
-      await connection.drain();
+      // drain() fails (and keeps reconnecting) while the server is down; a service stopping on
+      // SIGTERM must not wait for NATS to come back, so fall back to an immediate close.
+      const drained = await Promise.race([
+        connection.drain().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000).unref()),
+      ]);
+      if (!drained && !connection.isClosed()) await connection.close();
     },
   };
 }

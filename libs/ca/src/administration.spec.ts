@@ -25,6 +25,8 @@ describe('ca — administration', () => {
     await expect(admin.addUser('Bob@p2psip.test', 'pw')).rejects.toThrow(UserExistsError);
     await expect(admin.addUser('eve@elsewhere.test', 'pw')).rejects.toThrow(InvalidRequestError);
     await expect(admin.addUser('eve@p2psip.test', '')).rejects.toThrow(InvalidRequestError);
+    await expect(admin.addUser('config-signer@p2psip.test', 'pw')).rejects.toThrow(InvalidRequestError);
+    await expect(admin.addUser('Admin@P2PSIP.test', 'pw')).rejects.toThrow(InvalidRequestError);
   });
 
   it('revokes by serial or Node-ID, reports each revocation once, and the CRL lists them', async () => {

@@ -11,7 +11,7 @@ import type {
   UserPage,
   UserRecord,
 } from './store';
-import { isDomainAllowed, normalizeUserName } from './user-name';
+import { isDomainAllowed, isReservedUserName, normalizeUserName } from './user-name';
 
 export interface AdministrationComponents {
   readonly store: EnrollmentStore;
@@ -53,7 +53,9 @@ export class Administration {
 
   async addUser(userName: string, password: string): Promise<UserRecord> {
     const name = normalizeUserName(userName);
-    const { allowedDomains } = this.policy();
+    const { allowedDomains, overlay } = this.policy();
+    if (isReservedUserName(name, overlay))
+      throw new InvalidRequestError(`${name} is reserved for the CA's own identities`);
     if (!isDomainAllowed(name, allowedDomains)) {
       throw new InvalidRequestError(
         `the domain of ${name} is not allowed (allowed: ${allowedDomains.join(', ')})`,

@@ -127,6 +127,18 @@ describe('ca — enrollment rules', () => {
     ).toBe('failed_authentication');
   });
 
+  it('locks out parallel guesses too (regression: 200 concurrent guesses all reached the KDF)', async () => {
+    const csrDer = await csr();
+    const guesses = Array.from({ length: 20 }, (_, i) => (i === 15 ? 'secret' : `guess-${i}`));
+    const outcomes = await Promise.all(
+      guesses.map((password) =>
+        tokenOf(enroller.enroll({ userName: `alice@${overlay}`, password, csr: csrDer })),
+      ),
+    );
+    expect(outcomes[15]).toBe('failed_authentication');
+    expect(outcomes.filter((outcome) => outcome === 'issued')).toHaveLength(0);
+  });
+
   it('refuses bad CSRs and weak keys with bad_CSR', async () => {
     expect(
       await tokenOf(

@@ -3,10 +3,11 @@ import { type CertificateWork, type CsrInspection, inProcessCertificateWork } fr
 import { CredentialCache } from './credential-cache';
 import { EnrollmentFailureError, NodeIdTakenError, SerialTakenError, UserExistsError } from './errors';
 import { FailedAttempts } from './failed-attempts';
+import { KeyedQueue } from './keyed-queue';
 import { isAcceptableKey } from './key-policy';
 import { DEFAULT_KDF, type KdfSettings, hashPassword, verifyPassword } from './password';
 import type { CertificateRecord, EnrollmentStore, UserRecord } from './store';
-import { isDomainAllowed, normalizeUserName } from './user-name';
+import { isDomainAllowed, isReservedUserName, normalizeUserName } from './user-name';
 
 /** What the current configuration says about enrollment (admins can change it at run time). */
 export interface EnrollmentPolicy {
@@ -74,6 +75,7 @@ export class Enroller {
   private readonly kdf: KdfSettings;
   private readonly credentials: CredentialCache;
   private readonly failures: FailedAttempts;
+  private readonly passwordChecks = new KeyedQueue();
 
   constructor(components: EnrollerComponents, init: EnrollerInit = {}) {
     this.store = components.store;
@@ -140,13 +142,20 @@ export class Enroller {
     } catch (cause) {
       throw new EnrollmentFailureError('username_not_available', (cause as Error).message, { cause });
     }
+    if (isReservedUserName(normalized, policy.overlay)) {
+      throw new EnrollmentFailureError('username_not_available', `${normalized} is reserved for the CA`);
+    }
     if (!isDomainAllowed(normalized, policy.allowedDomains)) {
       throw new EnrollmentFailureError('username_not_available', `domain of ${normalized} is not allowed`);
     }
     return normalized;
   }
 
-  private async authenticate(
+  private authenticate(userName: string, password: string, policy: EnrollmentPolicy): Promise<UserRecord> {
+    return this.passwordChecks.run(userName, () => this.authenticateNow(userName, password, policy));
+  }
+
+  private async authenticateNow(
     userName: string,
     password: string,
     policy: EnrollmentPolicy,

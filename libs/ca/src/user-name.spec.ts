@@ -20,6 +20,12 @@ describe('ca — user names and keys', () => {
     }
   });
 
+  it('refuses non-ASCII user parts (regression: bšb@… was certified as bab@…)', () => {
+    for (const bad of ['bšb@p2psip.test', 'b\u0100b@p2psip.test', 'bob\u0000@p2psip.test']) {
+      expect(() => normalizeUserName(bad)).toThrow(InvalidRequestError);
+    }
+  });
+
   it('allows a domain and its subdomains only', () => {
     expect(isDomainAllowed('a@p2psip.test', ['p2psip.test'])).toBe(true);
     expect(isDomainAllowed('a@lab.p2psip.test', ['p2psip.test'])).toBe(true);

@@ -1,7 +1,9 @@
 import { InvalidRequestError } from './errors';
 
+// The user part is printable ASCII: the certificate's rfc822Name is an IA5String, and a library
+// that truncates wider characters would certify another user's name (bšb → bab).
 const USER_NAME =
-  /^([^@\s/\\]{1,64})@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
+  /^([\x21-\x2e\x30-\x3f\x41-\x5b\x5d-\x7e]{1,64})@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 
 /**
  * A user name in its stored form: AOR-style `user@domain` with the domain lower-cased and the user
@@ -22,4 +24,14 @@ export function isDomainAllowed(userName: string, allowedDomains: readonly strin
     const base = allowed.toLowerCase();
     return domain === base || domain.endsWith(`.${base}`);
   });
+}
+
+/**
+ * Names the CA keeps for its own identities (ADR 0002): the configuration signer, whose name
+ * verifiers check on a first configuration, and the admin credential. Nobody may enroll as them.
+ */
+export function isReservedUserName(userName: string, overlay: string): boolean {
+  const domain = overlay.toLowerCase();
+  const name = userName.toLowerCase();
+  return name === `config-signer@${domain}` || name === `admin@${domain}`;
 }

@@ -11,5 +11,9 @@ export {
   type ParsedConfigurationDocument,
   parseConfigurationDocument,
 } from './parse';
-export { type VerifyConfigurationOptions, verifyConfigurationDocument } from './verify';
+export {
+  type VerifyConfigurationOptions,
+  configurationSignerUserName,
+  verifyConfigurationDocument,
+} from './verify';
 export { escapeXml } from './xml';

@@ -33,7 +33,7 @@ export async function createTestAuthority(overlay = OVERLAY): Promise<Certificat
 export async function issueTestSigner(
   authority: CertificateAuthority,
   nodeId: NodeId,
-  validity: { notBefore?: Date; validityMs?: number } = {},
+  validity: { notBefore?: Date; validityMs?: number; userName?: string } = {},
 ): Promise<TestSigner> {
   const keys = await generateKeyPair();
   const certificate = await issueNodeCertificate({
@@ -41,7 +41,8 @@ export async function issueTestSigner(
     publicKey: keys.publicKey,
     overlay: OVERLAY,
     nodeIds: [nodeId],
-    userName: `signer-${nodeId.toString(16).slice(0, 6)}@${OVERLAY}`,
+    // The CA's reserved signer name: a first configuration must be signed under it.
+    userName: validity.userName ?? `config-signer@${OVERLAY}`,
     notBefore: validity.notBefore ?? new Date(NOW.getTime() - DAY_MS),
     ...(validity.validityMs !== undefined ? { validityMs: validity.validityMs } : {}),
   });

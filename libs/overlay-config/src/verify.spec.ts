@@ -109,6 +109,15 @@ describe('overlay-config — verifying documents', () => {
     expect(codeOf(signConfiguration(listed, signerB.signer))).toBe('UNTRUSTED_SIGNER');
   });
 
+  it('refuses a first configuration signed by an enrolled node that lists itself (regression: any node could)', async () => {
+    const mallory = await issueTestSigner(authority, NODE_B, { userName: `mallory@${OVERLAY}` });
+    const forged = signConfiguration(
+      { ...config, configurationSigners: [NODE_B], kindSigners: [NODE_B] },
+      mallory.signer,
+    );
+    expect(codeOf(forged)).toBe('UNTRUSTED_SIGNER');
+  });
+
   it('takes the configuration-signers from the previous configuration when there is one', () => {
     const next = { ...config, sequence: 2 };
     const byB = signConfiguration(
@@ -186,7 +195,7 @@ describe('overlay-config — verifying documents', () => {
       publicKey,
       overlay: OVERLAY,
       nodeIds: [nodeId],
-      userName: `rsa@${OVERLAY}`,
+      userName: `config-signer@${OVERLAY}`,
       notBefore: new Date(NOW.getTime() - DAY_MS),
     });
     const signer = {

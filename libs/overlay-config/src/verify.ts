@@ -32,6 +32,8 @@ interface SignerPolicy {
   readonly badNodes: readonly NodeId[];
   readonly signatureCode: ConfigurationVerificationErrorCode;
   readonly signerCode: ConfigurationVerificationErrorCode;
+  /** The user name the signer's certificate must carry (first configuration only). */
+  readonly requiredUserName?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export function verifyConfigurationDocument(
     badNodes: [...authority.badNodes, ...configuration.badNodes],
     signatureCode: 'BAD_SIGNATURE',
     signerCode: 'UNTRUSTED_SIGNER',
+    ...(options.previous ? {} : { requiredUserName: configurationSignerUserName(options.expectedOverlay) }),
   });
   checkFreshness(configuration, options.previous, trust.now);
   for (const kind of parsed.kinds) {
@@ -90,6 +93,11 @@ function readForOverlay(xml: string | Uint8Array, overlay: string): ParsedConfig
 }
 
 /** Throws unless `block` is a valid signature over `text` by a certified, listed signer. */
+/** The user name the CA gives its configuration signer; no one else may enroll under it. */
+export function configurationSignerUserName(overlay: string): string {
+  return `config-signer@${overlay.toLowerCase()}`;
+}
+
 function authenticate(
   text: string,
   block: SecurityBlock | undefined,
@@ -117,6 +125,15 @@ function authenticate(
   }
   if (!nodeIds.some((id) => policy.signers.includes(id))) {
     throw refusal(policy, policy.signerCode, `signer holds no Node-ID listed as ${policy.listName}`);
+  }
+  // Without a previous configuration the signer list comes from the document itself, so any
+  // enrolled node could list itself. The CA reserves this user name for its signer (ADR 0002).
+  if (policy.requiredUserName !== undefined && certificate.userName !== policy.requiredUserName) {
+    throw refusal(
+      policy,
+      policy.signerCode,
+      `must, as the first configuration, be signed by ${policy.requiredUserName}`,
+    );
   }
 }
 

@@ -63,8 +63,16 @@ type AnyCall =
   | ServerReadableStream<unknown, unknown>
   | ServerDuplexStream<unknown, unknown>;
 
-/** Builds the context of a call; its signal follows the call's cancellation and the server's. */
-export function callContext(call: AnyCall, method: string, serverSignal: AbortSignal): CallContext {
+/**
+ * Builds the context of a call; its signal follows the call's cancellation and the server's.
+ * `dispose` must run when the handler settles: unary calls emit neither 'close' nor 'finish', so a
+ * listener left on the server's signal would leak one per call.
+ */
+export function openCallContext(
+  call: AnyCall,
+  method: string,
+  serverSignal: AbortSignal,
+): { context: CallContext; dispose(): void } {
   const controller = new AbortController();
   const abort = (): void => controller.abort(new Error(`call ${method} cancelled`));
   // The four call types are EventEmitters with incompatible overload sets; use the common base.
@@ -72,11 +80,8 @@ export function callContext(call: AnyCall, method: string, serverSignal: AbortSi
   events.once('cancelled', abort);
   if (serverSignal.aborted) abort();
   else serverSignal.addEventListener('abort', abort, { once: true });
-  const done = (): void => serverSignal.removeEventListener('abort', abort);
-  events.once('close', done);
-  events.once('finish', done);
   let peer: PeerIdentity | undefined | null = null;
-  return {
+  const context: CallContext = {
     method,
     signal: controller.signal,
     get peer() {
@@ -85,5 +90,12 @@ export function callContext(call: AnyCall, method: string, serverSignal: AbortSi
       return peer;
     },
     metadata: call.metadata,
+  };
+  return {
+    context,
+    dispose: () => {
+      serverSignal.removeEventListener('abort', abort);
+      events.removeListener('cancelled', abort);
+    },
   };
 }

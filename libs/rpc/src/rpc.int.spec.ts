@@ -179,6 +179,26 @@ describe('rpc — mutual TLS', () => {
     await expectRefused(ping(wrong, 'x'));
   });
 
+  it('accepts only the pinned server certificate when the caller pins one', async () => {
+    const alice = await pki.issue();
+    const pinned = track(
+      createClient(
+        DiagnosticsServiceClient,
+        harness.server.address,
+        clientCredentials(alice, { expectedFingerprint: harness.serverIdentity.certificate.fingerprint }),
+      ),
+    );
+    await expect(ping(pinned, 'x')).resolves.toBeDefined();
+    const other = track(
+      createClient(
+        DiagnosticsServiceClient,
+        harness.server.address,
+        clientCredentials(alice, { expectedFingerprint: alice.certificate.fingerprint }),
+      ),
+    );
+    await expectRefused(ping(other, 'x'));
+  });
+
   it('does not accept a server certificate from another CA', async () => {
     const other = await createTestPki();
     const client = track(diagnosticsClient(harness.server.address, await other.issue()));

@@ -12,7 +12,7 @@ import {
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { type CallContext, type ServiceHandlers, callContext } from './handlers';
+import { type CallContext, type ServiceHandlers, openCallContext } from './handlers';
 import { addReflection } from './reflection';
 import { isDomainError, toServiceError } from './status-mapping';
 import { type ClientAuth, type TlsIdentity, serverCredentials } from './tls';
@@ -135,19 +135,22 @@ function wrapMethod(
   handler: (...args: never[]) => unknown,
   deps: WrapDeps,
 ): UntypedHandleCall {
-  const observe = (started: bigint, error: unknown): void => recordOutcome(method.path, started, error, deps);
+  const observe = (started: bigint, error: unknown, dispose: () => void): void => {
+    dispose();
+    recordOutcome(method.path, started, error, deps);
+  };
   if (!method.requestStream && !method.responseStream) {
     const run = handler as unknown as (request: unknown, context: CallContext) => Promise<unknown>;
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = process.hrtime.bigint();
-      const context = callContext(call, method.path, deps.signal);
+      const { context, dispose } = openCallContext(call, method.path, deps.signal);
       settle(() => run(call.request, context)).then(
         (response) => {
-          observe(started, undefined);
+          observe(started, undefined, dispose);
           callback(null, response);
         },
         (error: unknown) => {
-          observe(started, error);
+          observe(started, error, dispose);
           callback(toServiceError(error));
         },
       );
@@ -157,14 +160,14 @@ function wrapMethod(
     const run = handler as unknown as (request: unknown, context: CallContext) => AsyncIterable<unknown>;
     return (call: ServerWritableStream<unknown, unknown>) => {
       const started = process.hrtime.bigint();
-      const context = callContext(call, method.path, deps.signal);
+      const { context, dispose } = openCallContext(call, method.path, deps.signal);
       settle(() => pump(run(call.request, context), call, context.signal)).then(
         () => {
-          observe(started, undefined);
+          observe(started, undefined, dispose);
           call.end();
         },
         (error: unknown) => {
-          observe(started, error);
+          observe(started, error, dispose);
           failStream(call, error);
         },
       );
@@ -177,14 +180,14 @@ function wrapMethod(
     ) => Promise<unknown>;
     return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = process.hrtime.bigint();
-      const context = callContext(call, method.path, deps.signal);
+      const { context, dispose } = openCallContext(call, method.path, deps.signal);
       settle(() => run(call, context)).then(
         (response) => {
-          observe(started, undefined);
+          observe(started, undefined, dispose);
           callback(null, response);
         },
         (error: unknown) => {
-          observe(started, error);
+          observe(started, error, dispose);
           callback(toServiceError(error));
         },
       );
@@ -196,14 +199,14 @@ function wrapMethod(
   ) => Promise<void>;
   return (call: ServerDuplexStream<unknown, unknown>) => {
     const started = process.hrtime.bigint();
-    const context = callContext(call, method.path, deps.signal);
+    const { context, dispose } = openCallContext(call, method.path, deps.signal);
     settle(() => run(call, context)).then(
       () => {
-        observe(started, undefined);
+        observe(started, undefined, dispose);
         if (!call.writableEnded) call.end();
       },
       (error: unknown) => {
-        observe(started, error);
+        observe(started, error, dispose);
         failStream(call, error);
       },
     );
@@ -236,8 +239,23 @@ async function pump(
 ): Promise<void> {
   for await (const item of items) {
     if (signal.aborted) return;
-    if (!call.write(item)) await new Promise<void>((resolve) => call.once('drain', resolve));
+    if (!call.write(item)) await drainedOrGone(call, signal);
   }
+}
+
+/** Waits for back-pressure to clear, or for the caller to go away (then the pump stops). */
+function drainedOrGone(call: ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      call.off('drain', done);
+      call.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    call.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function recordOutcome(path: string, started: bigint, error: unknown, deps: WrapDeps): void {

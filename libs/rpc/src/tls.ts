@@ -1,4 +1,5 @@
 import { ChannelCredentials, ServerCredentials } from '@grpc/grpc-js';
+import { createHash } from 'node:crypto';
 import { createSecureContext, type PeerCertificate } from 'node:tls';
 import {
   type NodeId,
@@ -53,6 +54,11 @@ export interface ClientTlsOptions {
    * is accepted: nodes have no DNS names, so the usual host-name check cannot apply.
    */
   readonly expectedNodeId?: NodeId;
+  /**
+   * SHA-256 fingerprint (hex) the server certificate must have: for clients that know exactly
+   * whom they talk to, such as the admin CLI and its CA (any enrolled node holds a CA certificate).
+   */
+  readonly expectedFingerprint?: string;
 }
 
 /** Channel credentials for mutual TLS 1.3: our certificate, the CA, and a Node-ID check. */
@@ -66,13 +72,22 @@ export function clientCredentials(
     minVersion: TLS_VERSION,
   });
   return ChannelCredentials.createFromSecureContext(context, {
-    checkServerIdentity: (_host, peer) => checkServerNodeId(peer, options.expectedNodeId),
+    checkServerIdentity: (_host, peer) =>
+      checkFingerprint(peer, options.expectedFingerprint) ?? checkServerNodeId(peer, options.expectedNodeId),
   });
 }
 
 /** Trust anchors only: a node that has no certificate yet (enrollment). */
 export interface CaOnly {
   readonly caPem: string;
+}
+
+function checkFingerprint(peer: PeerCertificate, expected: string | undefined): Error | undefined {
+  if (expected === undefined) return undefined;
+  const actual = createHash('sha256').update(peer.raw).digest('hex');
+  return actual === expected.toLowerCase()
+    ? undefined
+    : new TlsConfigurationError('the server certificate is not the one expected');
 }
 
 function checkServerNodeId(peer: PeerCertificate, expected: NodeId | undefined): Error | undefined {

@@ -26,6 +26,8 @@ export async function startBootstraps(init: {
   readonly natsUrl: string;
   readonly enrollment: RunningEnrollment;
   readonly count: number;
+  /** Called as each instance runs, so a later failure still stops the ones already up. */
+  readonly track: (service: ServiceProcess) => void;
 }): Promise<RunningBootstraps> {
   const bin = (name: string) => path.join(init.repoRoot, 'node_modules', '.bin', name);
   const userName = `bootstrap@${init.overlay}`;
@@ -54,6 +56,7 @@ export async function startBootstraps(init: {
       logDir: path.join(init.stateDir, 'logs'),
       readyWhen: (line) => line.includes('"msg":"ready"'),
     });
+    init.track(service);
     processes.push(service);
     addresses.push(readyAddress(service));
   }

@@ -55,9 +55,9 @@ async function main(): Promise<void> {
       natsUrl: nats.url,
       enrollment,
       count: 2,
+      track: (service) => children.push({ name: service.name, child: service.child }),
     }),
   );
-  for (const service of bootstraps.processes) children.push({ name: service.name, child: service.child });
   for (const { name, child } of children) {
     child.once('exit', (code, signal) => {
       if (stopping) return;

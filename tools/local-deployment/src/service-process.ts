@@ -43,6 +43,8 @@ export async function startService(init: StartServiceInit): Promise<ServiceProce
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      // A service that never became ready must not outlive the failed start.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       reject(new Error(`${init.name} ${why}; see ${logFile}\n${recent.slice(-15).join('\n')}`));
     };
     const onLine = (line: string): void => {

@@ -31,6 +31,17 @@ describe('bootstrap — peer registry', () => {
     expect(peers.size).toBe(0);
   });
 
+  it('does not let announcements move a peer or clear its failed probes (regression: spoofed evictions and flapping)', () => {
+    const { peers } = registry();
+    peers.upsert(id(1n), '127.0.0.1:1', 0);
+    expect(peers.announce(id(1n), '10.0.0.9:1', 0)).toBe(false);
+    expect(peers.get(id(1n))?.address).toBe('127.0.0.1:1');
+    peers.recordProbe(id(1n), false);
+    peers.announce(id(1n), '127.0.0.1:1', 5);
+    expect(peers.recordProbe(id(1n), false)).toBe(true);
+    expect(peers.announce(id(2n), '127.0.0.1:2', 0)).toBe(true);
+  });
+
   it('expires peers not seen for the dead-after time', () => {
     const { now, peers } = registry();
     peers.upsert(id(1n), '127.0.0.1:1', 0);

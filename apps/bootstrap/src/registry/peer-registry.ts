@@ -51,6 +51,20 @@ export class PeerRegistry {
     return true;
   }
 
+  /**
+   * An unauthenticated announcement (NATS): it may add an unknown peer or refresh a known one at
+   * the same address, but neither resets failed probes (a dead peer that keeps announcing still
+   * leaves) nor moves a peer to another address (anyone on the bus could send it). Moving takes
+   * an authenticated registration.
+   */
+  announce(nodeId: NodeId, address: string, uptimeS: number): boolean {
+    const known = this.peers.get(nodeId);
+    if (!known) return this.upsert(nodeId, address, uptimeS);
+    if (known.address !== address) return false;
+    this.peers.set(nodeId, { ...known, uptimeS, lastSeenMs: this.now() });
+    return true;
+  }
+
   remove(nodeId: NodeId): boolean {
     return this.peers.delete(nodeId);
   }

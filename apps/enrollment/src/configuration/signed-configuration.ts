@@ -101,7 +101,7 @@ export class SignedConfiguration implements ConfigurationManager {
       return this.load();
     }
     this.stored = existing;
-    if (existing.enrollmentServer !== this.init.enrollmentServer) {
+    if (existing.enrollmentServer !== this.init.enrollmentServer || this.expiresSoon(existing)) {
       const moved = this.build(
         existing.settings,
         this.init.enrollmentServer,
@@ -110,6 +110,19 @@ export class SignedConfiguration implements ConfigurationManager {
       if (await this.init.store.compareAndSetSetting(SETTING, existing, moved)) this.stored = moved;
       else return this.load();
     }
+  }
+
+  /**
+   * Re-signs the document (next sequence) when less than half its validity is left, so a server
+   * that runs for months never serves an expired configuration. Called at start and periodically.
+   */
+  async renewIfExpiring(): Promise<void> {
+    if (!this.expiresSoon(this.stored)) return;
+    await this.update({});
+  }
+
+  private expiresSoon(stored: StoredConfiguration): boolean {
+    return stored.expiresAtMs - this.now() < VALIDITY_MS / 2;
   }
 
   private defaultSettings(): ConfigurationSettings {

@@ -30,12 +30,12 @@ export function enrollmentRoutes(deps: RouteDeps): Route[] {
     {
       method: 'GET',
       path: '/.well-known/reload-config',
-      handler: () =>
-        Promise.resolve({
-          status: 200,
-          contentType: 'application/p2p-overlay+xml',
-          body: deps.configurationDocument(),
-        }),
+      handler: () => {
+        const document = deps.configurationDocument();
+        // Between listening and loading the configuration there is nothing valid to serve.
+        if (document.length === 0) return Promise.resolve(text(503, 'configuration not loaded yet'));
+        return Promise.resolve({ status: 200, contentType: 'application/p2p-overlay+xml', body: document });
+      },
     },
     {
       method: 'GET',

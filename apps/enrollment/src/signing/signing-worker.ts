@@ -1,5 +1,5 @@
-import { inProcessCertificateWork } from '@p2psip/ca';
-import { importPrivateKeyPem, parseCertificate } from '@p2psip/identity';
+import { type CsrInspection, inProcessCertificateWork } from '@p2psip/ca';
+import { type IssuedCertificate, importPrivateKeyPem, parseCertificate } from '@p2psip/identity';
 import { webcrypto } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SigningResult, SigningTask, SigningWorkerData } from './protocol';
@@ -22,7 +22,10 @@ async function start(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('signing-worker must run as a worker thread');
   port.on('message', (task: SigningTask) => {
-    const run = task.kind === 'inspect' ? work.inspectCsr(task.der) : work.issue(task.request);
+    // Promise.resolve().then: a synchronous throw becomes a rejection answered to the main thread.
+    const run = Promise.resolve().then((): Promise<CsrInspection | IssuedCertificate> =>
+      task.kind === 'inspect' ? work.inspectCsr(task.der) : work.issue(task.request),
+    );
     run.then(
       (value) => port.postMessage({ id: task.id, ok: true, value } satisfies SigningResult),
       (error: unknown) =>

@@ -94,6 +94,8 @@ export class WorkerCertificateWork implements CertificateWork {
       worker.once('message', (first) => {
         if (first !== 'ready') return reject(new Error('signing worker did not start'));
         worker.off('error', reject);
+        // Kept for the worker's life: an 'error' event without a listener would crash the CA.
+        worker.on('error', () => undefined);
         this.workers.push(entry);
         worker.on('message', (result: SigningResult) => this.settle(entry, result));
         worker.on('exit', () => this.replace(entry));

@@ -13,6 +13,8 @@ import {
 import { StateError, writeStateFile } from './files';
 import { type OverlayFacts, type StateLayout, stateLayout } from './layout';
 
+const TEN_YEARS_MS = 10 * 365 * 24 * 60 * 60 * 1000;
+
 export interface InitStateInit {
   readonly dir: string;
   readonly overlay: string;
@@ -53,7 +55,7 @@ export async function initState(init: InitStateInit): Promise<InitializedState> 
     nodeIds: [randomNodeId()],
     userName: `config-signer@${init.overlay}`,
     notBefore: now,
-    validityMs: 10 * 365 * 24 * 60 * 60 * 1000,
+    validityMs: TEN_YEARS_MS,
   });
   await writeStateFile(layout.signerKey, await exportPrivateKeyPem(signer.privateKey), { secret: true });
   await writeStateFile(layout.signerCertificate, signerCertificate.pem);
@@ -66,6 +68,8 @@ export async function initState(init: InitStateInit): Promise<InitializedState> 
     nodeIds: [],
     userName: `admin@${init.overlay}`,
     notBefore: now,
+    // As long as the CA: nothing renews it, and without it the CA cannot be administered.
+    validityMs: TEN_YEARS_MS,
   });
   await writeStateFile(layout.adminKey, await exportPrivateKeyPem(admin.privateKey), { secret: true });
   await writeStateFile(layout.adminCertificate, adminCertificate.pem);
@@ -77,6 +81,7 @@ export async function initState(init: InitStateInit): Promise<InitializedState> 
     dnsNames: hosts.filter((host) => isIP(host) === 0),
     ipAddresses: hosts.filter((host) => isIP(host) !== 0),
     notBefore: now,
+    validityMs: TEN_YEARS_MS,
   });
   await writeStateFile(layout.serverKey, await exportPrivateKeyPem(server.privateKey), { secret: true });
   await writeStateFile(layout.serverCertificate, serverCertificate.pem);

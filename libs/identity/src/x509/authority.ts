@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { InvalidCertificateError } from '../errors';
 import type { NodeId } from '../ring-id';
 import { type ReloadCertificate, normalizeSerial, parseCertificate } from './certificate';
 import { type CryptoKey, ECDSA_P256, type KeyPair, generateKeyPair } from './keys';
@@ -87,6 +88,9 @@ export async function issueNodeCertificateDer(init: IssueNodeCertificateInit): P
   const notBefore = wholeSeconds(init.notBefore ?? new Date());
   const notAfter = wholeSeconds(new Date(notBefore.getTime() + (init.validityMs ?? 365 * DAY_MS)));
   const serialNumber = init.serialNumber ?? randomSerialNumber();
+  // rfc822Name is an IA5String: anything beyond printable ASCII would be mangled, not refused.
+  if (!/^[\x21-\x7e]+$/.test(init.userName))
+    throw new InvalidCertificateError('a user name in a certificate must be printable ASCII');
   const names = [
     ...init.nodeIds.map((nodeId) => ({ type: 'url' as const, value: formatReloadUri(nodeId, init.overlay) })),
     { type: 'email' as const, value: init.userName },
