@@ -1,6 +1,7 @@
 import { type Command } from 'commander';
 import { createProgram, printResult } from '@p2psip/cli';
 import { resourceIdCommand } from './commands/resource-id';
+import { addDiagnosticsCommands } from './diag/commands';
 
 /** The `p2psip` command line: the thin client. */
 export function buildProgram(version: string): Command {
@@ -19,5 +20,6 @@ export function buildProgram(version: string): Command {
     .action((input: string, options: { json?: boolean }) => {
       printResult(resourceIdCommand(input), options, (result) => result.resourceId);
     });
+  addDiagnosticsCommands(program);
   return program;
 }

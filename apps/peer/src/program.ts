@@ -1,14 +1,113 @@
-import { type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { createProgram } from '@p2psip/cli';
+import { createLogger } from '@p2psip/telemetry';
+import { runPeers } from './run';
 
-/** The `p2psip-peer` command line. Subcommands arrive with the issues that build this service. */
+/** The `p2psip-peer` command line. */
 export function buildProgram(version: string): Command {
   const program = createProgram({
     name: 'p2psip-peer',
     description:
-      'P2PSIP overlay peer: a Chord-reload node (RFC 6940) that routes, stores and replicates overlay data over gRPC with mutual TLS; one process can host many virtual peers.',
+      'P2PSIP overlay peer: a Chord-reload node (RFC 6940) that routes, stores and replicates overlay data over gRPC with ' +
+      'mutual TLS; one process can host many virtual peers.',
     version,
   });
-  // Without a subcommand there is nothing to do: show the usage and fail like any usage error.
-  return program.action(() => program.help({ error: true }));
+  program
+    .command('run')
+    .description('run overlay peers until SIGTERM (then they leave gracefully)')
+    .requiredOption('--config-url <url>', 'https://…/.well-known/reload-config of the enrollment server')
+    .requiredOption('--ca <ca.pem>', 'the overlay CA certificate')
+    .requiredOption('--identity <dir>', 'where the enrolled identity is kept (enrolls into it when empty)')
+    .option('--user <user@domain>', 'enroll as this user when the identity dir is empty')
+    .option('--password <password>', 'password for --user')
+    .option(
+      '--listen <host:port>',
+      'where peers listen; virtual peer i uses port + i (port 0 = free ports)',
+      '127.0.0.1:0',
+    )
+    .option('--count <n>', 'virtual peers in this process (one Node-ID each)', count, 1)
+    .option('--first', 'this process starts a new overlay (its first peer is the first node)', false)
+    .option('--bootstrap <host:port...>', 'bootstrap services besides those in the configuration', [])
+    .option('--nats-url <url>', 'announce peers and follow revocations on NATS')
+    .option('--state-dir <dir>', 'where known peers are cached for rejoining (default: the identity dir)')
+    .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', port, 0)
+    .option('--update-interval-ms <ms>', 'override the configuration’s chord-update-interval', milliseconds)
+    .option('--log-level <level>', 'pino log level', 'info')
+    .action(async (options: RunFlags) => {
+      const logger = createLogger({ name: 'p2psip-peer', level: options.logLevel });
+      const [host, listenPort] = splitListen(options.listen);
+      const running = await runPeers(
+        {
+          configUrl: options.configUrl,
+          caFile: options.ca,
+          identityDir: options.identity,
+          stateDir: options.stateDir ?? options.identity,
+          ...(options.user ? { userName: options.user } : {}),
+          ...(options.password !== undefined ? { password: options.password } : {}),
+          host,
+          port: listenPort,
+          count: options.count,
+          first: options.first,
+          bootstrap: options.bootstrap,
+          ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
+          metricsPort: options.metricsPort,
+          ...(options.updateIntervalMs ? { updateIntervalMs: options.updateIntervalMs } : {}),
+        },
+        logger,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      logger.info('leaving the overlay');
+      await running.stop({ graceful: true });
+      logger.info('stopped');
+      // Links and timers are closed; anything left (a NATS reconnect) must not keep us alive.
+      process.exit(0);
+    });
+  return program;
+}
+
+interface RunFlags {
+  configUrl: string;
+  ca: string;
+  identity: string;
+  user?: string;
+  password?: string;
+  listen: string;
+  count: number;
+  first: boolean;
+  bootstrap: string[];
+  natsUrl?: string;
+  stateDir?: string;
+  metricsPort: number;
+  updateIntervalMs?: number;
+  logLevel: string;
+}
+
+function splitListen(text: string): [string, number] {
+  const match = /^(.+):(\d{1,5})$/.exec(text);
+  const value = Number(match?.[2]);
+  if (!match || value > 65535) throw new InvalidArgumentError(`--listen takes host:port, got ${text}`);
+  return [match[1] ?? '127.0.0.1', value];
+}
+
+function count(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 1000)
+    throw new InvalidArgumentError('expected an integer in 1..1000');
+  return value;
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new InvalidArgumentError('a port is 0..65535');
+  return value;
+}
+
+function milliseconds(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 100) throw new InvalidArgumentError('expected an integer ≥ 100');
+  return value;
 }

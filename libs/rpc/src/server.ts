@@ -95,22 +95,29 @@ interface Instruments {
   readonly duration: Histogram<'method'>;
 }
 
+/**
+ * The server's instruments in `registry`. Several servers of one process (virtual peers) share a
+ * registry, so an instrument that is already there is reused rather than registered twice.
+ */
 function createInstruments(registry: Registry): Instruments {
-  return {
-    handled: new Counter({
+  const handled =
+    (registry.getSingleMetric('p2psip_rpc_server_handled_total') as Counter<'method' | 'code'> | undefined) ??
+    new Counter({
       name: 'p2psip_rpc_server_handled_total',
       help: 'gRPC calls completed by the server, by method and status code',
       labelNames: ['method', 'code'],
       registers: [registry],
-    }),
-    duration: new Histogram({
+    });
+  const duration =
+    (registry.getSingleMetric('p2psip_rpc_server_handling_seconds') as Histogram<'method'> | undefined) ??
+    new Histogram({
       name: 'p2psip_rpc_server_handling_seconds',
       help: 'Time from receiving a gRPC call to its completion',
       labelNames: ['method'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
       registers: [registry],
-    }),
-  };
+    });
+  return { handled, duration };
 }
 
 interface WrapDeps {

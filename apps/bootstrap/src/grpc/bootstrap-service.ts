@@ -15,6 +15,8 @@ export interface BootstrapServiceDeps {
 }
 
 const MAX_ANSWER = 64;
+// A whole ring fits in one ListPeers answer for diagnostics (`p2psip diag ring`).
+const MAX_LIST = 1000;
 const ADDRESS = /^[^\s:]+:\d{1,5}$/;
 
 export function bootstrapServiceHandlers(
@@ -33,7 +35,7 @@ export function bootstrapServiceHandlers(
     },
     listPeers: (request) =>
       Promise.resolve({
-        peers: registry.sample(Math.min(Math.max(request.sample, 1), MAX_ANSWER)).map(toPeerInfo),
+        peers: registry.sample(Math.min(Math.max(request.sample, 1), MAX_LIST)).map(toPeerInfo),
       }),
     registerPeer: (request, context) => {
       const peer = request.peer;

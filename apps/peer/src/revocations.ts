@@ -1,0 +1,49 @@
+import { type Bus, revocationEvents } from '@p2psip/bus';
+import { httpsCall } from '@p2psip/enrollment-client';
+import { type ReloadCertificate, revokedSerials } from '@p2psip/identity';
+import type { Logger } from '@p2psip/telemetry';
+
+/**
+ * The serials this peer refuses to link with (DESIGN.md §4): learned from the durable NATS
+ * revocation stream when there is one, and from the CA's CRL, polled, in any case.
+ */
+export class Revocations {
+  private readonly serials = new Set<string>();
+
+  constructor(private readonly logger: Logger) {}
+
+  isRevoked(certificate: ReloadCertificate): boolean {
+    return this.serials.has(certificate.serialNumber);
+  }
+
+  /** Polls `GET /crl` every `intervalMs` until the signal aborts (first poll now). */
+  scheduleCrlPolling(init: { crlUrl: string; caPem: string; intervalMs: number; signal: AbortSignal }): void {
+    const poll = (): void => {
+      httpsCall(init.crlUrl, { caPem: init.caPem, signal: init.signal, timeoutMs: 10_000 })
+        .then((answer) => {
+          if (answer.status !== 200) throw new Error(`CRL answered ${answer.status}`);
+          for (const serial of revokedSerials(answer.body)) this.serials.add(serial);
+        })
+        .catch((error: unknown) => {
+          if (!init.signal.aborted) this.logger.warn({ err: error }, 'CRL not fetched; will retry');
+        })
+        .finally(() => {
+          if (!init.signal.aborted) setTimeout(poll, init.intervalMs).unref();
+        });
+    };
+    poll();
+  }
+
+  /** Follows the NATS revocation stream (history first, then live) until the signal aborts. */
+  follow(bus: Bus, overlay: string, signal: AbortSignal): void {
+    void (async () => {
+      try {
+        for await (const event of revocationEvents(bus, overlay, { signal }))
+          this.serials.add(event.serialNumber);
+      } catch (error) {
+        if (!signal.aborted)
+          this.logger.warn({ err: error }, 'revocation stream stopped; the CRL still applies');
+      }
+    })();
+  }
+}

@@ -1,0 +1,247 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
+import { type FetchedConfiguration, fetchConfiguration, obtainIdentity } from '@p2psip/enrollment-client';
+import { idToHex } from '@p2psip/identity';
+import { createProtobufCodec } from '@p2psip/overlay-grpc';
+import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
+import { Gauge } from 'prom-client';
+import { BootstrapClient } from './bootstrap-client';
+import { KnownPeers } from './known-peers';
+import { Revocations } from './revocations';
+import { VirtualPeer } from './virtual-peer';
+
+export interface PeerOptions {
+  readonly configUrl: string;
+  readonly caFile: string;
+  readonly identityDir: string;
+  readonly stateDir: string;
+  readonly userName?: string;
+  readonly password?: string;
+  readonly host: string;
+  /** First port; virtual peer i listens on port + i (0 = free ports). */
+  readonly port: number;
+  readonly count: number;
+  /** This process starts a new overlay (its first virtual peer is the first node). */
+  readonly first: boolean;
+  /** Extra bootstrap service addresses (the configuration's bootstrap nodes come first). */
+  readonly bootstrap: readonly string[];
+  readonly natsUrl?: string;
+  readonly metricsPort: number;
+  /** Overrides the configuration's chord-update-interval, ms. */
+  readonly updateIntervalMs?: number;
+}
+
+export interface RunningPeers {
+  readonly peers: readonly VirtualPeer[];
+  stop(options: { graceful: boolean }): Promise<void>;
+}
+
+const ANNOUNCE_MS = 5000;
+
+/** The composition root of `p2psip-peer run`. */
+export async function runPeers(options: PeerOptions, logger: Logger): Promise<RunningPeers> {
+  const shutdown = new AbortController();
+  const caPem = await readFile(options.caFile, 'utf8');
+  const fetched = await loadConfiguration(options, caPem, logger, shutdown.signal);
+  const { configuration } = fetched;
+  const overlay = configuration.instanceName;
+  const identity = await obtainIdentity({
+    dir: options.identityDir,
+    caPem,
+    enrollmentUrl: configuration.enrollmentServers[0],
+    nodeIdCount: options.count,
+    ...(options.userName ? { userName: options.userName } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    signal: shutdown.signal,
+  });
+  const nodeIds = identity.certificate.nodeIds.slice(0, options.count);
+  if (nodeIds.length < options.count) {
+    throw new Error(
+      `the certificate in ${options.identityDir} holds ${nodeIds.length} Node-IDs; --count ${options.count} needs as many (re-enroll with a fresh identity dir)`,
+    );
+  }
+  const agreement = { overlay, configurationSequence: () => configuration.sequence };
+  const codec = createProtobufCodec({ agreement });
+  const metrics = createMetricsRegistry();
+  const revocations = new Revocations(logger);
+  const crlUrl = configuration.enrollmentServers[0]?.replace(/\/enroll$/, '/crl');
+  if (crlUrl) revocations.scheduleCrlPolling({ crlUrl, caPem, intervalMs: 60_000, signal: shutdown.signal });
+  const bus: Bus | undefined = options.natsUrl
+    ? await connectBus({ url: options.natsUrl, name: `p2psip-peer ${overlay}` })
+    : undefined;
+  if (bus) revocations.follow(bus, overlay, shutdown.signal);
+
+  const bootstrapAddresses = [
+    ...configuration.bootstrapNodes.map((node) => `${node.address}:${node.port}`),
+    ...options.bootstrap,
+  ];
+  const bootstrap = new BootstrapClient(bootstrapAddresses, identity, logger);
+  const knownPeers = new KnownPeers(path.join(options.stateDir, 'known-peers.json'));
+  const settings = {
+    updateIntervalMs: options.updateIntervalMs ?? configuration.chordUpdateIntervalS * 1000,
+    reactive: configuration.chordReactive,
+    initialTtl: configuration.initialTtl,
+  };
+  const peers: VirtualPeer[] = [];
+  for (const [index, nodeId] of nodeIds.entries()) {
+    peers.push(
+      await VirtualPeer.start({
+        nodeId,
+        host: options.host,
+        port: options.port === 0 ? 0 : options.port + index,
+        identity,
+        agreement,
+        codec,
+        settings,
+        revocations,
+        logger,
+        metrics,
+        maxMessageBytes: Math.max(64 * 1024, 4 * configuration.maxMessageSize),
+      }),
+    );
+  }
+  new Gauge({
+    name: 'p2psip_peer_joined',
+    help: 'Virtual peers of this process that are part of the ring',
+    registers: [metrics],
+    collect() {
+      this.set(peers.filter((peer) => peer.node.isJoined()).length);
+    },
+  });
+
+  await joinAll(peers, { first: options.first, bootstrap, knownPeers, logger, signal: shutdown.signal });
+  const own = new Set(peers.map((peer) => peer.address));
+  const [firstPeer] = peers;
+  if (!firstPeer) throw new Error('--count must be at least 1');
+  await knownPeers
+    .save(
+      [...(await bootstrap.admittingPeers(nodeIds[0] ?? nodeIds[0], 10)), ...peers.map((p) => p.address)],
+      new Set(),
+    )
+    .catch(() => undefined);
+
+  const advertise = async (): Promise<void> => {
+    for (const peer of peers) {
+      const uptimeS = Math.floor((Date.now() - peer.startedAtMs) / 1000);
+      if (bus)
+        publishPeerAnnouncement(bus, overlay, {
+          nodeId: idToHex(peer.node.nodeId),
+          address: peer.address,
+          uptimeS,
+        });
+      await bootstrap.register(peer.node.nodeId, peer.address, uptimeS);
+    }
+    const neighbours = await bootstrap.admittingPeers(firstPeer.node.nodeId, 10);
+    await knownPeers.save(neighbours, own).catch(() => undefined);
+  };
+  await advertise();
+  const timer = setInterval(
+    () => void advertise().catch((error: unknown) => logger.warn({ err: error }, 'advertising failed')),
+    ANNOUNCE_MS,
+  );
+
+  const ops = await startOpsServer({
+    registry: metrics,
+    health: { ready: () => peers.every((peer) => peer.node.isJoined()) },
+    logger,
+    host: options.host,
+    port: options.metricsPort,
+  });
+  logger.info(
+    {
+      overlay,
+      metrics: ops.address,
+      peers: peers.map((peer) => ({ nodeId: idToHex(peer.node.nodeId), address: peer.address })),
+    },
+    'ready',
+  );
+
+  return {
+    peers,
+    stop: async ({ graceful }) => {
+      clearInterval(timer);
+      shutdown.abort();
+      for (const peer of [...peers].reverse()) {
+        await bootstrap.unregister(peer.node.nodeId);
+        if (bus) publishPeerDeparture(bus, overlay, { nodeId: idToHex(peer.node.nodeId) });
+        await peer.stop({ graceful });
+      }
+      bootstrap.close();
+      await bus?.close();
+      await ops.stop();
+    },
+  };
+}
+
+async function loadConfiguration(
+  options: PeerOptions,
+  caPem: string,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<FetchedConfiguration> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchConfiguration({ url: options.configUrl, caPem, signal });
+    } catch (error) {
+      if (signal.aborted || attempt >= 20) throw error;
+      logger.warn({ err: error, attempt }, 'configuration not available yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
+    }
+  }
+}
+
+/**
+ * Joins the virtual peers one after another: the first forms the overlay (with --first) or joins
+ * through the admitting peers the bootstrap services name, falling back to the peers cached on
+ * disk; the others join through the peers of this process that are already in.
+ */
+async function joinAll(
+  peers: readonly VirtualPeer[],
+  context: {
+    first: boolean;
+    bootstrap: BootstrapClient;
+    knownPeers: KnownPeers;
+    logger: Logger;
+    signal: AbortSignal;
+  },
+): Promise<void> {
+  const joined: string[] = [];
+  for (const [index, peer] of peers.entries()) {
+    if (index === 0 && context.first) {
+      await peer.node.start({ first: true });
+    } else {
+      await joinWithRetries(peer, joined, context);
+    }
+    joined.push(peer.address);
+  }
+}
+
+async function joinWithRetries(
+  peer: VirtualPeer,
+  local: readonly string[],
+  context: { bootstrap: BootstrapClient; knownPeers: KnownPeers; logger: Logger; signal: AbortSignal },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const admitting = await context.bootstrap.admittingPeers(peer.node.nodeId, 3, context.signal);
+    const cached = admitting.length === 0 ? await context.knownPeers.load() : [];
+    const candidates = [...new Set([...admitting, ...local.slice(-2), ...cached])].filter(
+      (address) => address !== peer.address,
+    );
+    if (candidates.length > 0) {
+      try {
+        await peer.node.start({ bootstrap: candidates, signal: context.signal });
+        return;
+      } catch (error) {
+        context.logger.warn(
+          { err: error, attempt, nodeId: idToHex(peer.node.nodeId) },
+          'join failed; retrying',
+        );
+      }
+    } else {
+      context.logger.info({ attempt }, 'no peer to join through yet (is the first peer up?); retrying');
+    }
+    if (context.signal.aborted) throw new Error('stopped before joining');
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * attempt)));
+  }
+}

@@ -1,0 +1,168 @@
+import path from 'node:path';
+import { type TempDir, createTempDir } from '@p2psip/testing';
+import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
+import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
+import { type RunningPeerProcess, startPeerProcess } from './support/peer-process';
+import { runBin, runBinOk } from './support/run-bin';
+
+const overlay = 'p2psip.test';
+const PER_PROCESS = 4;
+
+interface RingReport {
+  peers: number;
+  consistent: boolean;
+  nodes: { nodeId: string; address: string; successor: string | null; predecessor: string | null }[];
+}
+
+// The overlay as operators see it: peer processes hosting virtual peers over gRPC/mTLS, checked
+// from outside with `p2psip diag ring` and `p2psip diag route`.
+describe('e2e — the Chord-reload ring over gRPC', () => {
+  let work: TempDir;
+  let enrollment: RunningEnrollment;
+  let bootstrap: RunningBootstrap;
+  const processes: RunningPeerProcess[] = [];
+  let configUrl: string;
+  let caFile: string;
+
+  async function ring(): Promise<RingReport> {
+    const result = await runBin(
+      'p2psip',
+      'diag',
+      'ring',
+      '--bootstrap',
+      bootstrap.grpc,
+      '--identity',
+      path.join(work.path, 'peer-1'),
+      '--json',
+    );
+    return JSON.parse(result.stdout) as RingReport;
+  }
+
+  async function consistentRing(peers: number, timeoutMs: number): Promise<RingReport> {
+    const deadline = Date.now() + timeoutMs;
+    let last: RingReport | undefined;
+    while (Date.now() < deadline) {
+      last = await ring();
+      if (last.consistent && last.peers === peers) return last;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`ring not consistent with ${peers} peers in ${timeoutMs} ms: ${JSON.stringify(last)}`);
+  }
+
+  function peerArgs(n: number, extra: string[] = []): string[] {
+    return [
+      '--config-url',
+      configUrl,
+      '--ca',
+      caFile,
+      '--identity',
+      path.join(work.path, `peer-${n}`),
+      '--user',
+      `peer${n}@${overlay}`,
+      '--password',
+      'pw',
+      '--count',
+      String(PER_PROCESS),
+      '--update-interval-ms',
+      '1000',
+      ...extra,
+    ];
+  }
+
+  beforeAll(async () => {
+    work = await createTempDir('ring-e2e');
+    const dir = path.join(work.path, 'ca');
+    await runBinOk('p2psip-enrollment', 'init', '--overlay', overlay, '--dir', dir);
+    enrollment = await startEnrollment(dir, ['--signing-workers', '1']);
+    await runBinOk('p2psip-enrollment', 'config', 'set', '--max-node-ids', '16', '--dir', dir);
+    for (const user of ['bootstrap', 'peer1', 'peer2', 'peer3']) {
+      await runBinOk(
+        'p2psip-enrollment',
+        'user',
+        'add',
+        `${user}@${overlay}`,
+        '--password',
+        'pw',
+        '--dir',
+        dir,
+      );
+    }
+    configUrl = `https://${enrollment.endpoints.https}/.well-known/reload-config`;
+    caFile = path.join(dir, 'ca.pem');
+    bootstrap = await startBootstrap([
+      '--config-url',
+      configUrl,
+      '--ca',
+      caFile,
+      '--identity',
+      path.join(work.path, 'bootstrap'),
+      '--user',
+      `bootstrap@${overlay}`,
+      '--password',
+      'pw',
+      '--probe-interval-ms',
+      '1000',
+    ]);
+    await runBinOk('p2psip-enrollment', 'config', 'set', '--bootstrap', bootstrap.grpc, '--dir', dir);
+    processes.push(await startPeerProcess(peerArgs(1, ['--first'])));
+    processes.push(...(await Promise.all([startPeerProcess(peerArgs(2)), startPeerProcess(peerArgs(3))])));
+  });
+
+  afterAll(async () => {
+    await Promise.all(processes.map((process) => process.app.stop()));
+    await bootstrap?.app.stop();
+    await enrollment?.app.stop();
+    await work?.remove();
+  });
+
+  it('forms one ring whose links match the sorted Node-IDs', async () => {
+    const report = await consistentRing(3 * PER_PROCESS, 30_000);
+    const ids = report.nodes.map((node) => node.nodeId);
+    expect(ids).toEqual([...ids].sort());
+    expect(new Set(processes.flatMap((p) => p.peers.map((peer) => peer.nodeId)))).toEqual(new Set(ids));
+  });
+
+  it('routes to the peer responsible for an id (the first Node-ID at or after it)', async () => {
+    const ids = (await ring()).nodes.map((node) => node.nodeId);
+    for (let i = 0; i < 10; i++) {
+      const target = Array.from(
+        { length: 32 },
+        () => '0123456789abcdef'[Math.floor(Math.random() * 16)],
+      ).join('');
+      const result = await runBinOk(
+        'p2psip',
+        'diag',
+        'route',
+        target,
+        '--bootstrap',
+        bootstrap.grpc,
+        '--identity',
+        path.join(work.path, 'peer-1'),
+        '--json',
+      );
+      const route = JSON.parse(result) as {
+        hops: { nodeId: string; responsible: boolean }[];
+        from: { nodeId: string };
+      };
+      const responsible = ids.find((id) => id >= target) ?? ids[0];
+      const last = route.hops.at(-1)?.nodeId ?? route.from.nodeId;
+      expect(last).toBe(responsible);
+    }
+  });
+
+  it('heals after kill -9 of a whole peer process', async () => {
+    const victim = processes.pop() as RunningPeerProcess;
+    victim.app.child.kill('SIGKILL');
+    await victim.app.exited();
+    await consistentRing(2 * PER_PROCESS, 15_000);
+  });
+
+  it('repairs through Leave when a peer process is stopped with SIGTERM', async () => {
+    const leaving = processes.pop() as RunningPeerProcess;
+    const started = Date.now();
+    leaving.app.child.kill('SIGTERM');
+    expect(await leaving.app.exited()).toBe(0);
+    await consistentRing(PER_PROCESS, 5_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
