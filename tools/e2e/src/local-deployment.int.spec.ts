@@ -2,6 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { httpsRequest } from './support/https-client';
+import { runBinOk } from './support/run-bin';
 import { type AppProcess, type TempDir, createTempDir, repoRoot, spawnApp } from '@p2psip/testing';
 
 interface Deployment {
@@ -10,6 +11,7 @@ interface Deployment {
   caFile: string;
   enrollment: { https: string; grpc: string; adminStateDir: string };
   bootstrap: string[];
+  peers: string[];
   stateDir: string;
   requestedPeers: number;
   nats: { url: string };
@@ -65,6 +67,11 @@ describe('e2e — local deployment (npm start)', () => {
       expect(document.body.toString()).toContain(`<bootstrap-node address="${host}" port="${port}"`);
     }
     expect(existsSync(path.join(deployment.enrollment.adminStateDir, 'admin', 'cert.pem'))).toBe(true);
+
+    // The requested peers run and form one consistent ring.
+    expect(deployment.peers).toHaveLength(3);
+    const ring = await runBinOk('p2psip', 'diag', 'ring', '--bootstrap', deployment.bootstrap[0] ?? '', '--identity', path.join(stateDir.path, 'peer-1'), '--json');
+    expect(JSON.parse(ring)).toMatchObject({ peers: 3, consistent: true });
 
     const connection = await connect({ servers: deployment.nats.url, timeout: 5000 });
     expect(connection.info?.jetstream).toBe(true);

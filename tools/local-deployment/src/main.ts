@@ -5,6 +5,7 @@ import { removeDeploymentFile, writeDeploymentFile, deploymentFilePath } from '.
 import { startBootstraps } from './bootstrap';
 import { startEnrollment } from './enrollment';
 import { startNats } from './nats';
+import { startPeers } from './peers';
 import { parseOptions } from './options';
 
 // The launcher of `npm start`: starts every part of the local deployment on loopback, describes it
@@ -58,6 +59,17 @@ async function main(): Promise<void> {
       track: (service) => children.push({ name: service.name, child: service.child }),
     }),
   );
+  const peers = await startOrStop(() =>
+    startPeers({
+      repoRoot,
+      stateDir: options.stateDir,
+      overlay: options.overlay,
+      natsUrl: nats.url,
+      enrollment,
+      count: options.peers,
+      track: (service) => children.push({ name: service.name, child: service.child }),
+    }),
+  );
   for (const { name, child } of children) {
     child.once('exit', (code, signal) => {
       if (stopping) return;
@@ -79,7 +91,7 @@ async function main(): Promise<void> {
       adminStateDir: enrollment.stateDir,
     },
     bootstrap: [...bootstraps.addresses],
-    peers: [],
+    peers: peers.peers.map((peer) => peer.address),
     requestedPeers: options.peers,
     nats: { url: nats.url },
     relay: null,
@@ -91,6 +103,8 @@ async function main(): Promise<void> {
   );
   console.log(`configuration: ${enrollment.configurationUrl}`);
   console.log(`bootstrap: ${bootstraps.addresses.join(', ')}`);
+  console.log(`peers: ${peers.peers.length} in ${peers.processes.length} process(es); check the ring with`);
+  console.log(`  npx p2psip diag ring --bootstrap ${bootstraps.addresses[0] ?? ''} --identity ${path.join(options.stateDir, 'peer-1')}`);
   console.log(
     `admin: npx p2psip-enrollment user add <user>@${options.overlay} --password <pw> --dir ${enrollment.stateDir}`,
   );
