@@ -22,6 +22,7 @@ const entries = [
   ].map((dir) => [path.join(dir, 'src', 'main.ts'), path.join(dir, 'dist', 'main.cjs')]),
   ['apps/enrollment/src/signing/signing-worker.ts', 'apps/enrollment/dist/signing-worker.cjs'],
   ['tools/bench/src/enrollment.ts', 'tools/bench/dist/enrollment.cjs'],
+  ['tools/bench/src/ring.ts', 'tools/bench/dist/ring.cjs'],
 ];
 
 const started = Date.now();

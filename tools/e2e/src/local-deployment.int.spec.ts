@@ -70,7 +70,16 @@ describe('e2e — local deployment (npm start)', () => {
 
     // The requested peers run and form one consistent ring.
     expect(deployment.peers).toHaveLength(3);
-    const ring = await runBinOk('p2psip', 'diag', 'ring', '--bootstrap', deployment.bootstrap[0] ?? '', '--identity', path.join(stateDir.path, 'peer-1'), '--json');
+    const ring = await runBinOk(
+      'p2psip',
+      'diag',
+      'ring',
+      '--bootstrap',
+      deployment.bootstrap[0] ?? '',
+      '--identity',
+      path.join(stateDir.path, 'peer-1'),
+      '--json',
+    );
     expect(JSON.parse(ring)).toMatchObject({ peers: 3, consistent: true });
 
     const connection = await connect({ servers: deployment.nats.url, timeout: 5000 });

@@ -104,7 +104,9 @@ async function main(): Promise<void> {
   console.log(`configuration: ${enrollment.configurationUrl}`);
   console.log(`bootstrap: ${bootstraps.addresses.join(', ')}`);
   console.log(`peers: ${peers.peers.length} in ${peers.processes.length} process(es); check the ring with`);
-  console.log(`  npx p2psip diag ring --bootstrap ${bootstraps.addresses[0] ?? ''} --identity ${path.join(options.stateDir, 'peer-1')}`);
+  console.log(
+    `  npx p2psip diag ring --bootstrap ${bootstraps.addresses[0] ?? ''} --identity ${path.join(options.stateDir, 'peer-1')}`,
+  );
   console.log(
     `admin: npx p2psip-enrollment user add <user>@${options.overlay} --password <pw> --dir ${enrollment.stateDir}`,
   );

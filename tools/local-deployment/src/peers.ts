@@ -31,7 +31,14 @@ export async function startPeers(init: {
 }): Promise<RunningPeers> {
   const bin = (name: string) => path.join(init.repoRoot, 'node_modules', '.bin', name);
   const sizes = split(init.count, PER_PROCESS);
-  await run(bin('p2psip-enrollment'), ['config', 'set', '--max-node-ids', String(PER_PROCESS), '--dir', init.enrollment.stateDir]);
+  await run(bin('p2psip-enrollment'), [
+    'config',
+    'set',
+    '--max-node-ids',
+    String(PER_PROCESS),
+    '--dir',
+    init.enrollment.stateDir,
+  ]);
   const processes: ServiceProcess[] = [];
   const peers: { nodeId: string; address: string }[] = [];
   for (const [index, size] of sizes.entries()) {
@@ -74,5 +81,8 @@ export async function startPeers(init: {
 
 function split(count: number, size: number): number[] {
   const processes = Math.max(1, Math.ceil(count / size));
-  return Array.from({ length: processes }, (_, i) => Math.floor(count / processes) + (i < count % processes ? 1 : 0));
+  return Array.from(
+    { length: processes },
+    (_, i) => Math.floor(count / processes) + (i < count % processes ? 1 : 0),
+  );
 }

@@ -22,7 +22,15 @@ export async function serviceUserPassword(
   const existing = known[userName];
   if (existing) return existing;
   const password = randomBytes(18).toString('base64url');
-  await run(enrollmentBin, ['user', 'add', userName, '--password', password, '--dir', init.enrollment.stateDir]);
+  await run(enrollmentBin, [
+    'user',
+    'add',
+    userName,
+    '--password',
+    password,
+    '--dir',
+    init.enrollment.stateDir,
+  ]);
   await mkdir(init.stateDir, { recursive: true });
   await writeFile(file, `${JSON.stringify({ ...known, [userName]: password }, null, 2)}\n`, { mode: 0o600 });
   return password;
