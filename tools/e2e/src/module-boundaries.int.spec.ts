@@ -38,7 +38,9 @@ describe('e2e — module boundaries are enforced by lint', () => {
     const messages = lintProbe('libs/telemetry', "import '@p2psip/client-app';\n");
     // Nx reports the first rule the import breaks: "Imports of apps are forbidden", or, when the
     // app already depends on this lib, the circular dependency through the app.
-    expect(boundaryErrors(messages).join('\n')).toMatch(/Imports of apps are forbidden|Circular dependency between "telemetry" and "client"/);
+    expect(boundaryErrors(messages).join('\n')).toMatch(
+      /Imports of apps are forbidden|Circular dependency between "telemetry" and "client"/,
+    );
   });
 
   it('fails a lib that reaches into an app by a relative path', () => {
