@@ -24,8 +24,13 @@ export interface HttpsAnswer {
 export function httpsCall(url: string, options: HttpsCallOptions): Promise<HttpsAnswer> {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const fail = (message: string, cause?: unknown): void =>
+    // Settles once: a destroyed response may still emit 'end' or 'error' afterwards.
+    let settled = false;
+    const fail = (message: string, cause?: unknown): void => {
+      if (settled) return;
+      settled = true;
       reject(new EnrollmentClientError('UNREACHABLE', 'unavailable', `${url}: ${message}`, { cause }));
+    };
     const req = request(
       url,
       {
@@ -40,16 +45,21 @@ export function httpsCall(url: string, options: HttpsCallOptions): Promise<Https
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > maxBytes) req.destroy(new Error(`answer over ${maxBytes} bytes`));
-          else chunks.push(chunk);
+          if (size <= maxBytes) chunks.push(chunk);
+          else {
+            fail(`answer over ${maxBytes} bytes`);
+            res.destroy();
+          }
         });
-        res.on('end', () =>
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
           resolve({
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
             body: Buffer.concat(chunks),
-          }),
-        );
+          });
+        });
         res.on('error', (error) => fail(error.message, error));
       },
     );
