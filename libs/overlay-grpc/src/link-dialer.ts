@@ -1,6 +1,7 @@
 import { type NodeId, idToHex } from '@p2psip/identity';
 import { ConnectFailedError, type Link } from '@p2psip/overlay';
 import { overlayV1 } from '@p2psip/proto';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { type TlsIdentity, clientCredentials, createClient, peerIdentityOf } from '@p2psip/rpc';
 import { readHello } from './first-frame';
 import { GrpcLink, type LinkCounters } from './grpc-link';
@@ -20,16 +21,30 @@ export interface DialInit {
   readonly counters?: LinkCounters;
 }
 
+// grpc-js shares one connection (subchannel) between channels to the same address whose
+// credentials objects are equal, and equality is identity of the TLS context. Reusing one
+// credentials object per (identity, expected Node-ID) therefore lets every link of a process to a
+// remote endpoint ride one TLS connection instead of each opening its own.
+const credentialsCache = new WeakMap<TlsIdentity, Map<NodeId | undefined, ChannelCredentials>>();
+
+function sharedCredentials(identity: TlsIdentity, expectedNodeId: NodeId | undefined): ChannelCredentials {
+  let byNode = credentialsCache.get(identity);
+  if (!byNode) credentialsCache.set(identity, (byNode = new Map()));
+  let credentials = byNode.get(expectedNodeId);
+  if (!credentials) {
+    credentials = clientCredentials(identity, expectedNodeId === undefined ? {} : { expectedNodeId });
+    byNode.set(expectedNodeId, credentials);
+  }
+  return credentials;
+}
+
 /**
  * Opens a link: a channel of its own (links are long-lived, one per neighbour or finger), a bidi
  * stream, our hello, and the remote's hello checked against its certificate. With an expected
  * Node-ID the TLS handshake already refuses any other certificate.
  */
 export async function dialLink(init: DialInit): Promise<Link> {
-  const credentials = clientCredentials(
-    init.identity,
-    init.expectedNodeId === undefined ? {} : { expectedNodeId: init.expectedNodeId },
-  );
+  const credentials = sharedCredentials(init.identity, init.expectedNodeId);
   const client = createClient(overlayV1.OverlayLinkServiceClient, init.address, credentials);
   const call = client.link();
   try {
