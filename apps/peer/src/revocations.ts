@@ -9,8 +9,21 @@ import type { Logger } from '@p2psip/telemetry';
  */
 export class Revocations {
   private readonly serials = new Set<string>();
+  private readonly listeners: ((serialNumber: string) => void)[] = [];
 
   constructor(private readonly logger: Logger) {}
+
+  /** Called once for every serial that becomes known as revoked (to close live links). */
+  onRevoked(listener: (serialNumber: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private add(serialNumber: string): void {
+    if (this.serials.has(serialNumber)) return;
+    this.serials.add(serialNumber);
+    this.logger.info({ serialNumber }, 'certificate revoked: refusing it from now on');
+    for (const listener of this.listeners) listener(serialNumber);
+  }
 
   isRevoked(certificate: ReloadCertificate): boolean {
     return this.serials.has(certificate.serialNumber);
@@ -22,7 +35,7 @@ export class Revocations {
       httpsCall(init.crlUrl, { caPem: init.caPem, signal: init.signal, timeoutMs: 10_000 })
         .then((answer) => {
           if (answer.status !== 200) throw new Error(`CRL answered ${answer.status}`);
-          for (const serial of revokedSerials(answer.body)) this.serials.add(serial);
+          for (const serial of revokedSerials(answer.body)) this.add(serial);
         })
         .catch((error: unknown) => {
           if (!init.signal.aborted) this.logger.warn({ err: error }, 'CRL not fetched; will retry');
@@ -38,8 +51,8 @@ export class Revocations {
   follow(bus: Bus, overlay: string, signal: AbortSignal): void {
     void (async () => {
       try {
-        for await (const event of revocationEvents(bus, overlay, { signal }))
-          this.serials.add(event.serialNumber);
+        this.logger.info({ overlay }, 'following revocations on NATS');
+        for await (const event of revocationEvents(bus, overlay, { signal })) this.add(event.serialNumber);
       } catch (error) {
         if (!signal.aborted)
           this.logger.warn({ err: error }, 'revocation stream stopped; the CRL still applies');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { type FetchedConfiguration, fetchConfiguration, obtainIdentity } from '@p2psip/enrollment-client';
 import { idToHex } from '@p2psip/identity';
-import { createProtobufCodec } from '@p2psip/overlay-grpc';
+import { GrpcLink, createProtobufCodec } from '@p2psip/overlay-grpc';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
 import { Gauge } from 'prom-client';
 import { BootstrapClient } from './bootstrap-client';
@@ -101,6 +101,20 @@ export async function runPeers(options: PeerOptions, logger: Logger): Promise<Ru
       }),
     );
   }
+  // DESIGN.md §4: a revocation closes the links already open to that certificate, not only new ones.
+  revocations.onRevoked((serialNumber) => {
+    for (const peer of peers) {
+      for (const link of [...peer.node.connections.values()]) {
+        if (link instanceof GrpcLink && link.remoteCertificate?.serialNumber === serialNumber) {
+          logger.warn(
+            { nodeId: idToHex(link.remoteNodeId), serialNumber },
+            'closing a link to a revoked certificate',
+          );
+          link.close();
+        }
+      }
+    }
+  });
   new Gauge({
     name: 'p2psip_peer_joined',
     help: 'Virtual peers of this process that are part of the ring',

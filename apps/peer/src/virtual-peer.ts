@@ -88,6 +88,7 @@ export class VirtualPeer {
       identity: init.identity,
       agreement: init.agreement,
       codec: init.codec,
+      isRevoked: (certificate) => init.revocations.isRevoked(certificate),
     });
     const node = new OverlayNode(
       { clock: systemClock, transport, logger },

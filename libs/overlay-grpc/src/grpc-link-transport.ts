@@ -1,4 +1,4 @@
-import type { NodeId } from '@p2psip/identity';
+import type { NodeId, ReloadCertificate } from '@p2psip/identity';
 import type { Link, LinkTransport } from '@p2psip/overlay';
 import type { TlsIdentity } from '@p2psip/rpc';
 import type { LinkCounters } from './grpc-link';
@@ -15,6 +15,7 @@ export interface GrpcLinkTransportInit {
   readonly codec: MessageCodec;
   readonly connectTimeoutMs?: number;
   readonly counters?: LinkCounters;
+  readonly isRevoked?: (certificate: ReloadCertificate) => boolean;
 }
 
 /** The LinkTransport of one (virtual) peer: outgoing links are dialled, incoming ones come through the link service. */
@@ -40,6 +41,7 @@ export class GrpcLinkTransport implements LinkTransport {
       ...(this.init.connectTimeoutMs === undefined ? {} : { timeoutMs: this.init.connectTimeoutMs }),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(this.init.counters ? { counters: this.init.counters } : {}),
+      ...(this.init.isRevoked ? { isRevoked: this.init.isRevoked } : {}),
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { NodeId } from '@p2psip/identity';
+import type { NodeId, ReloadCertificate } from '@p2psip/identity';
 import type { Link, LinkHandler, OverlayMessage } from '@p2psip/overlay';
 import type { overlayV1 } from '@p2psip/proto';
 import type { MessageCodec } from './message-codec';
@@ -36,6 +36,8 @@ export class GrpcLink implements Link {
     private readonly stream: FrameStream,
     private readonly codec: MessageCodec,
     private readonly counters: LinkCounters = {},
+    /** The certificate the remote authenticated with (to close the link if it is revoked later). */
+    readonly remoteCertificate?: ReloadCertificate,
   ) {
     stream.on('data', (frame) => this.receive(frame));
     stream.on('end', () => this.finish());

@@ -1,4 +1,4 @@
-import { type NodeId, idToHex } from '@p2psip/identity';
+import { type NodeId, type ReloadCertificate, idToHex } from '@p2psip/identity';
 import { ConnectFailedError, type Link } from '@p2psip/overlay';
 import { overlayV1 } from '@p2psip/proto';
 import type { ChannelCredentials } from '@grpc/grpc-js';
@@ -19,6 +19,8 @@ export interface DialInit {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly counters?: LinkCounters;
+  /** True for certificates that must not link (revoked); checked on the server we dialled too. */
+  readonly isRevoked?: (certificate: ReloadCertificate) => boolean;
 }
 
 // grpc-js shares one connection (subchannel) between channels to the same address whose
@@ -29,7 +31,7 @@ const credentialsCache = new WeakMap<TlsIdentity, Map<NodeId | undefined, Channe
 
 function sharedCredentials(identity: TlsIdentity, expectedNodeId: NodeId | undefined): ChannelCredentials {
   let byNode = credentialsCache.get(identity);
-  if (!byNode) credentialsCache.set(identity, (byNode = new Map()));
+  if (!byNode) credentialsCache.set(identity, (byNode = new Map<NodeId | undefined, ChannelCredentials>()));
   let credentials = byNode.get(expectedNodeId);
   if (!credentials) {
     credentials = clientCredentials(identity, expectedNodeId === undefined ? {} : { expectedNodeId });
@@ -56,12 +58,22 @@ export async function dialLink(init: DialInit): Promise<Link> {
     const remote = peerIdentityOf(call);
     const checked = checkHello(hello, remote?.nodeIds ?? [], init.agreement);
     if ('refused' in checked) throw new ConnectFailedError(`${init.address} refused: ${checked.refused}`);
+    if (remote && init.isRevoked?.(remote.certificate))
+      throw new ConnectFailedError(`${init.address} presents a revoked certificate`);
     if (init.expectedNodeId !== undefined && checked.nodeId !== init.expectedNodeId) {
       throw new ConnectFailedError(
         `${init.address} speaks for ${idToHex(checked.nodeId)}, not ${idToHex(init.expectedNodeId)}`,
       );
     }
-    const link = new GrpcLink(checked.nodeId, init.address, true, call, init.codec, init.counters);
+    const link = new GrpcLink(
+      checked.nodeId,
+      init.address,
+      true,
+      call,
+      init.codec,
+      init.counters,
+      remote?.certificate,
+    );
     call.once('close', () => client.close());
     return link;
   } catch (error) {

@@ -61,7 +61,15 @@ export function linkHandler(deps: LinkServiceDeps) {
       call.once('error', () => resolve());
       context.signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    const link = new GrpcLink(checked.nodeId, call.getPeer(), false, call, deps.codec, deps.counters);
+    const link = new GrpcLink(
+      checked.nodeId,
+      call.getPeer(),
+      false,
+      call,
+      deps.codec,
+      deps.counters,
+      caller.certificate,
+    );
     endpoint.accept(link);
     await closed;
     link.close();
