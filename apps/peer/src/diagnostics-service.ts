@@ -1,5 +1,5 @@
 import { idToBytes, idToHex, nodeIdFromBytes, type NodeId, resourceIdFromBytes } from '@p2psip/identity';
-import type { OverlayNode } from '@p2psip/overlay';
+import { type OverlayNode, resourceDestination } from '@p2psip/overlay';
 import { diagnosticsV1 } from '@p2psip/proto';
 import { RpcError, type ServiceHandlers } from '@p2psip/rpc';
 
@@ -46,6 +46,22 @@ export function diagnosticsHandlers(
       checkNodeId(peer, request.nodeId);
       // Storage arrives with the storage issue; until then a peer holds no resources.
       return Promise.resolve({ resources: [], nextPageToken: '' });
+    },
+    probeRoute: async (request, context) => {
+      checkNodeId(peer, request.nodeId);
+      if (request.destinationId.length !== 16)
+        throw new RpcError('invalid-argument', 'BAD_ID', 'destination_id must be 16 bytes');
+      const started = performance.now();
+      const answer = await peer.node.request(
+        resourceDestination(resourceIdFromBytes(request.destinationId)),
+        { type: 'ping_req' },
+        { signal: context.signal },
+      );
+      return {
+        responsibleNodeId: idToBytes(answer.from),
+        hops: answer.via.length,
+        latencyMs: performance.now() - started,
+      };
     },
     ping: (request, context) =>
       Promise.resolve({

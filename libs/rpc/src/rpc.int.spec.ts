@@ -82,6 +82,10 @@ async function startDiagnostics(
         getNodeInfo: () =>
           Promise.reject(Object.assign(new Error('no peer hosted'), { kind: 'not-found', code: 'NO_PEER' })),
         listStoredResources: () => Promise.resolve({ resources: [], nextPageToken: '' }),
+        probeRoute: () =>
+          Promise.reject(
+            Object.assign(new Error('no overlay here'), { kind: 'unavailable', code: 'NO_OVERLAY' }),
+          ),
       }),
     ],
   });

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       natsUrl: nats.url,
       enrollment,
       count: options.peers,
+      perProcess: options.peersPerProcess,
       track: (service) => children.push({ name: service.name, child: service.child }),
     }),
   );

@@ -9,6 +9,7 @@ describe('local deployment — options', () => {
       stateDir: path.join(root, '.local-deployment'),
       overlay: 'p2psip.test',
       peers: 5,
+      peersPerProcess: 8,
     });
   });
 
@@ -17,7 +18,12 @@ describe('local deployment — options', () => {
       ['node', 'start', '--state-dir', 'x/y', '--peers', '12', '--overlay', 'demo.test'],
       root,
     );
-    expect(options).toEqual({ stateDir: path.resolve('x/y'), overlay: 'demo.test', peers: 12 });
+    expect(options).toEqual({
+      stateDir: path.resolve('x/y'),
+      overlay: 'demo.test',
+      peers: 12,
+      peersPerProcess: 8,
+    });
   });
 
   it('refuses a --peers value that is not a positive integer', () => {

@@ -5,8 +5,10 @@ export interface DeploymentOptions {
   /** Where every process keeps its state, and where deployment.json is written. */
   readonly stateDir: string;
   readonly overlay: string;
-  /** How many overlay peers to run (used once the peer app can run). */
+  /** How many overlay peers to run. */
   readonly peers: number;
+  /** Virtual peers per peer process. */
+  readonly peersPerProcess: number;
 }
 
 /** Reads `npm start -- [--state-dir <dir>] [--peers <n>] [--overlay <name>]`. */
@@ -22,12 +24,17 @@ export function parseOptions(argv: readonly string[], repoRoot: string): Deploym
       path.join(repoRoot, '.local-deployment'),
     )
     .option('--peers <n>', 'number of overlay peers', '5')
-    .option('--overlay <name>', 'overlay name', 'p2psip.test');
+    .option('--overlay <name>', 'overlay name', 'p2psip.test')
+    .option('--peers-per-process <n>', 'virtual peers per peer process', '8');
   program.parse([...argv]);
-  const raw = program.opts<{ stateDir: string; peers: string; overlay: string }>();
+  const raw = program.opts<{ stateDir: string; peers: string; overlay: string; peersPerProcess: string }>();
   const peers = Number(raw.peers);
   if (!Number.isInteger(peers) || peers < 1 || peers > 1000) {
     program.error(`--peers must be an integer in 1..1000, got ${raw.peers}`);
   }
-  return { stateDir: path.resolve(raw.stateDir), overlay: raw.overlay, peers };
+  const peersPerProcess = Number(raw.peersPerProcess);
+  if (!Number.isInteger(peersPerProcess) || peersPerProcess < 1 || peersPerProcess > 200) {
+    program.error(`--peers-per-process must be an integer in 1..200, got ${raw.peersPerProcess}`);
+  }
+  return { stateDir: path.resolve(raw.stateDir), overlay: raw.overlay, peers, peersPerProcess };
 }

@@ -12,11 +12,8 @@ export interface RunningPeers {
   readonly peers: readonly { readonly nodeId: string; readonly address: string }[];
 }
 
-/** Peers per process in the local deployment; more processes show more of what operators run. */
-const PER_PROCESS = 8;
-
 /**
- * The overlay peers: `count` virtual peers spread over processes of at most PER_PROCESS, each
+ * The overlay peers: `count` virtual peers spread over processes of at most `perProcess`, each
  * process enrolled as its own service user (a user always gets the same Node-IDs, so two
  * processes cannot share one). The first process forms the overlay.
  */
@@ -27,15 +24,17 @@ export async function startPeers(init: {
   readonly natsUrl: string;
   readonly enrollment: RunningEnrollment;
   readonly count: number;
+  /** Virtual peers per process (one enrollment user each). */
+  readonly perProcess: number;
   readonly track: (service: ServiceProcess) => void;
 }): Promise<RunningPeers> {
   const bin = (name: string) => path.join(init.repoRoot, 'node_modules', '.bin', name);
-  const sizes = split(init.count, PER_PROCESS);
+  const sizes = split(init.count, init.perProcess);
   await run(bin('p2psip-enrollment'), [
     'config',
     'set',
     '--max-node-ids',
-    String(PER_PROCESS),
+    String(init.perProcess),
     '--dir',
     init.enrollment.stateDir,
   ]);

@@ -147,6 +147,24 @@ export interface PingResponse {
   callerUsername: string;
 }
 
+/** ProbeRoute request. */
+export interface ProbeRouteRequest {
+  /** 16-byte Node-ID or Resource-ID to route to. */
+  destinationId: Buffer;
+  /** Which hosted peer sends the probe; empty = the first. */
+  nodeId: Buffer;
+}
+
+/** ProbeRoute response. */
+export interface ProbeRouteResponse {
+  /** The peer that answered: the one responsible for destination_id. */
+  responsibleNodeId: Buffer;
+  /** Overlay hops the request took (the answer's via list length). */
+  hops: number;
+  /** Round trip of the routed request. */
+  latencyMs: number;
+}
+
 function createBaseNeighborEntry(): NeighborEntry {
   return { nodeId: Buffer.alloc(0), address: "" };
 }
@@ -1720,6 +1738,208 @@ export const PingResponse: MessageFns<PingResponse> = {
   },
 };
 
+function createBaseProbeRouteRequest(): ProbeRouteRequest {
+  return { destinationId: Buffer.alloc(0), nodeId: Buffer.alloc(0) };
+}
+
+export const ProbeRouteRequest: MessageFns<ProbeRouteRequest> = {
+  encode(message: ProbeRouteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.destinationId.length !== 0) {
+      writer.uint32(10).bytes(message.destinationId);
+    }
+    if (message.nodeId.length !== 0) {
+      writer.uint32(18).bytes(message.nodeId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProbeRouteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProbeRouteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.destinationId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeId = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProbeRouteRequest {
+    return {
+      destinationId: isSet(object.destinationId)
+        ? Buffer.from(bytesFromBase64(object.destinationId))
+        : isSet(object.destination_id)
+        ? Buffer.from(bytesFromBase64(object.destination_id))
+        : Buffer.alloc(0),
+      nodeId: isSet(object.nodeId)
+        ? Buffer.from(bytesFromBase64(object.nodeId))
+        : isSet(object.node_id)
+        ? Buffer.from(bytesFromBase64(object.node_id))
+        : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ProbeRouteRequest): unknown {
+    const obj: any = {};
+    if (message.destinationId.length !== 0) {
+      obj.destinationId = base64FromBytes(message.destinationId);
+    }
+    if (message.nodeId.length !== 0) {
+      obj.nodeId = base64FromBytes(message.nodeId);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProbeRouteRequest>): ProbeRouteRequest {
+    return ProbeRouteRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProbeRouteRequest>): ProbeRouteRequest {
+    const message = createBaseProbeRouteRequest();
+    message.destinationId = object.destinationId ?? Buffer.alloc(0);
+    message.nodeId = object.nodeId ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseProbeRouteResponse(): ProbeRouteResponse {
+  return { responsibleNodeId: Buffer.alloc(0), hops: 0, latencyMs: 0 };
+}
+
+export const ProbeRouteResponse: MessageFns<ProbeRouteResponse> = {
+  encode(message: ProbeRouteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.responsibleNodeId.length !== 0) {
+      writer.uint32(10).bytes(message.responsibleNodeId);
+    }
+    if (message.hops !== 0) {
+      writer.uint32(16).uint32(message.hops);
+    }
+    if (message.latencyMs !== 0) {
+      writer.uint32(25).double(message.latencyMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProbeRouteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProbeRouteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.responsibleNodeId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.hops = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.latencyMs = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProbeRouteResponse {
+    return {
+      responsibleNodeId: isSet(object.responsibleNodeId)
+        ? Buffer.from(bytesFromBase64(object.responsibleNodeId))
+        : isSet(object.responsible_node_id)
+        ? Buffer.from(bytesFromBase64(object.responsible_node_id))
+        : Buffer.alloc(0),
+      hops: isSet(object.hops) ? globalThis.Number(object.hops) : 0,
+      latencyMs: isSet(object.latencyMs)
+        ? globalThis.Number(object.latencyMs)
+        : isSet(object.latency_ms)
+        ? globalThis.Number(object.latency_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: ProbeRouteResponse): unknown {
+    const obj: any = {};
+    if (message.responsibleNodeId.length !== 0) {
+      obj.responsibleNodeId = base64FromBytes(message.responsibleNodeId);
+    }
+    if (message.hops !== 0) {
+      obj.hops = Math.round(message.hops);
+    }
+    if (message.latencyMs !== 0) {
+      obj.latencyMs = floatToJson(message.latencyMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProbeRouteResponse>): ProbeRouteResponse {
+    return ProbeRouteResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProbeRouteResponse>): ProbeRouteResponse {
+    const message = createBaseProbeRouteResponse();
+    message.responsibleNodeId = object.responsibleNodeId ?? Buffer.alloc(0);
+    message.hops = object.hops ?? 0;
+    message.latencyMs = object.latencyMs ?? 0;
+    return message;
+  },
+};
+
 /** One process can host many virtual peers; calls name one by node_id (empty = the first). */
 export type DiagnosticsServiceService = typeof DiagnosticsServiceService;
 export const DiagnosticsServiceService = {
@@ -1759,6 +1979,19 @@ export const DiagnosticsServiceService = {
     responseDeserialize: (value: Buffer): ListStoredResourcesResponse => ListStoredResourcesResponse.decode(value),
   },
   /**
+   * One routed request (a Ping to the Resource-ID) from this peer to the peer responsible for an
+   * id: who answered, over how many hops, how fast. The cheap probe for route benchmarks.
+   */
+  probeRoute: {
+    path: "/p2psip.diagnostics.v1.DiagnosticsService/ProbeRoute" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ProbeRouteRequest): Buffer => Buffer.from(ProbeRouteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ProbeRouteRequest => ProbeRouteRequest.decode(value),
+    responseSerialize: (value: ProbeRouteResponse): Buffer => Buffer.from(ProbeRouteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ProbeRouteResponse => ProbeRouteResponse.decode(value),
+  },
+  /**
    * Echo, with the caller's identity as read from its TLS certificate: the cheapest call that
    * proves a mutual-TLS channel works.
    */
@@ -1783,6 +2016,11 @@ export interface DiagnosticsServiceServer extends UntypedServiceImplementation {
   tracePath: handleServerStreamingCall<TracePathRequest, TracePathResponse>;
   /** Resources stored at one peer, originals and replicas. */
   listStoredResources: handleUnaryCall<ListStoredResourcesRequest, ListStoredResourcesResponse>;
+  /**
+   * One routed request (a Ping to the Resource-ID) from this peer to the peer responsible for an
+   * id: who answered, over how many hops, how fast. The cheap probe for route benchmarks.
+   */
+  probeRoute: handleUnaryCall<ProbeRouteRequest, ProbeRouteResponse>;
   /**
    * Echo, with the caller's identity as read from its TLS certificate: the cheapest call that
    * proves a mutual-TLS channel works.
@@ -1832,6 +2070,25 @@ export interface DiagnosticsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListStoredResourcesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * One routed request (a Ping to the Resource-ID) from this peer to the peer responsible for an
+   * id: who answered, over how many hops, how fast. The cheap probe for route benchmarks.
+   */
+  probeRoute(
+    request: ProbeRouteRequest,
+    callback: (error: ServiceError | null, response: ProbeRouteResponse) => void,
+  ): ClientUnaryCall;
+  probeRoute(
+    request: ProbeRouteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ProbeRouteResponse) => void,
+  ): ClientUnaryCall;
+  probeRoute(
+    request: ProbeRouteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ProbeRouteResponse) => void,
   ): ClientUnaryCall;
   /**
    * Echo, with the caller's identity as read from its TLS certificate: the cheapest call that
