@@ -243,7 +243,13 @@ describe('proto — packaging', () => {
         'UnregisterPeer',
       ],
       'p2psip.relay.v1.RelayDiscoveryService': ['FindRelays', 'ListRelays'],
-      'p2psip.diagnostics.v1.DiagnosticsService': ['GetNodeInfo', 'TracePath', 'ListStoredResources', 'Ping'],
+      'p2psip.diagnostics.v1.DiagnosticsService': [
+        'GetNodeInfo',
+        'TracePath',
+        'ListStoredResources',
+        'ProbeRoute',
+        'Ping',
+      ],
     };
     for (const [service, methods] of Object.entries(services)) {
       const methodPaths = Object.values(definition[service] ?? {}).map(
