@@ -47,15 +47,24 @@ export class Revocations {
     poll();
   }
 
-  /** Follows the NATS revocation stream (history first, then live) until the signal aborts. */
+  /**
+   * Follows the NATS revocation stream (history first, then live) until the signal aborts; if the
+   * stream fails (missing, JetStream hiccup) it retries with backoff, the CRL covering the gap.
+   */
   follow(bus: Bus, overlay: string, signal: AbortSignal): void {
     void (async () => {
-      try {
-        this.logger.info({ overlay }, 'following revocations on NATS');
-        for await (const event of revocationEvents(bus, overlay, { signal })) this.add(event.serialNumber);
-      } catch (error) {
-        if (!signal.aborted)
-          this.logger.warn({ err: error }, 'revocation stream stopped; the CRL still applies');
+      for (let attempt = 1; !signal.aborted; attempt++) {
+        try {
+          this.logger.info({ overlay }, 'following revocations on NATS');
+          for await (const event of revocationEvents(bus, overlay, { signal })) this.add(event.serialNumber);
+        } catch (error) {
+          if (signal.aborted) return;
+          this.logger.warn(
+            { err: error, attempt },
+            'revocation stream failed; retrying (the CRL still applies)',
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * attempt)).unref());
       }
     })();
   }

@@ -150,10 +150,19 @@ export async function runPeers(options: PeerOptions, logger: Logger): Promise<Ru
     await knownPeers.save(neighbours, own).catch(() => undefined);
   };
   await advertise();
-  const timer = setInterval(
-    () => void advertise().catch((error: unknown) => logger.warn({ err: error }, 'advertising failed')),
-    ANNOUNCE_MS,
-  );
+  // Rounds are chained, never overlapping; stop() waits for the one in flight.
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+  const scheduleAdvertising = (): void => {
+    timer = setTimeout(() => {
+      round = advertise()
+        .catch((error: unknown) => logger.warn({ err: error }, 'advertising failed'))
+        .finally(() => {
+          if (!shutdown.signal.aborted) scheduleAdvertising();
+        });
+    }, ANNOUNCE_MS);
+  };
+  scheduleAdvertising();
 
   const ops = await startOpsServer({
     registry: metrics,
@@ -174,8 +183,9 @@ export async function runPeers(options: PeerOptions, logger: Logger): Promise<Ru
   return {
     peers,
     stop: async ({ graceful }) => {
-      clearInterval(timer);
       shutdown.abort();
+      clearTimeout(timer);
+      await round;
       for (const peer of [...peers].reverse()) {
         await bootstrap.unregister(peer.node.nodeId);
         if (bus) publishPeerDeparture(bus, overlay, { nodeId: idToHex(peer.node.nodeId) });
@@ -251,6 +261,7 @@ async function joinWithRetries(
           { err: error, attempt, nodeId: idToHex(peer.node.nodeId) },
           'join failed; retrying',
         );
+        await peer.renewNode();
       }
     } else {
       context.logger.info({ attempt }, 'no peer to join through yet (is the first peer up?); retrying');

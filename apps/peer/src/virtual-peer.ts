@@ -32,8 +32,9 @@ export class VirtualPeer {
   readonly startedAtMs = Date.now();
 
   private constructor(
-    readonly node: OverlayNode,
+    public node: OverlayNode,
     readonly server: RpcServer,
+    private readonly makeNode: () => OverlayNode,
   ) {}
 
   get address(): string {
@@ -90,12 +91,24 @@ export class VirtualPeer {
       codec: init.codec,
       isRevoked: (certificate) => init.revocations.isRevoked(certificate),
     });
-    const node = new OverlayNode(
-      { clock: systemClock, transport, logger },
-      { nodeId: init.nodeId, settings: init.settings },
-    );
-    holder.node = node;
-    return new VirtualPeer(node, server);
+    const makeNode = (): OverlayNode => {
+      const node = new OverlayNode(
+        { clock: systemClock, transport, logger },
+        { nodeId: init.nodeId, settings: init.settings },
+      );
+      holder.node = node;
+      return node;
+    };
+    return new VirtualPeer(makeNode(), server, makeNode);
+  }
+
+  /**
+   * Replaces the node after a failed join: a node starts once, so a retry needs a fresh one (its
+   * endpoint, identity and transport stay).
+   */
+  async renewNode(): Promise<void> {
+    await this.node.stop();
+    this.node = this.makeNode();
   }
 
   async stop(options: { graceful: boolean }): Promise<void> {

@@ -140,6 +140,24 @@ describe('overlay-grpc — links over gRPC streams with mutual TLS', () => {
     });
   });
 
+  it('drops a message it cannot encode and keeps the link (regression: it closed the link to the next hop)', async () => {
+    const alice = await pki.issue();
+    const before = accepted.length;
+    const outbound = await dial(alice, undefined);
+    await until(() => accepted.length === before + 1);
+    const inbound = accepted.at(-1) as Link;
+    const recorder = new Recorder();
+    inbound.setHandler(recorder);
+    outbound.send({
+      header: { ttl: 100, transactionId: 2n, via: [], destinations: [] },
+      body: { type: 'unknown' },
+    });
+    outbound.send(message('after the unencodable one'));
+    await until(() => recorder.messages.length === 1);
+    expect(recorder.closes).toBe(0);
+    outbound.close();
+  });
+
   it('drops frames it cannot decode and keeps the link', async () => {
     const alice = await pki.issue();
     const before = accepted.length;

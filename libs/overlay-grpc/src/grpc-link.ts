@@ -8,6 +8,9 @@ export interface FrameStream {
   write(frame: overlayV1.LinkFrame): boolean;
   end(): void;
   cancel?(): void;
+  /** Frames queued but not yet sent (Node's Writable). */
+  readonly writableLength: number;
+  readonly writableEnded: boolean;
   on(event: 'data', listener: (frame: overlayV1.LinkFrame) => void): this;
   on(event: 'end' | 'close', listener: () => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
@@ -16,7 +19,17 @@ export interface FrameStream {
 export interface LinkCounters {
   /** Frames that could not be decoded (dropped at the edge). */
   readonly onMalformed?: (remote: NodeId) => void;
+  /** Messages that could not be encoded for the wire (dropped; the link stays). */
+  readonly onUnencodable?: (remote: NodeId) => void;
 }
+
+/**
+ * Frames a link may queue before it is considered stuck: a remote that stops reading must not make
+ * us buffer without bound (each frame is at most max-message-size).
+ */
+export const MAX_QUEUED_FRAMES = 1024;
+/** How long a locally closed link lets queued frames drain before the stream is cancelled. */
+const DRAIN_MS = 2000;
 
 /**
  * One overlay link over a gRPC bidirectional stream (the Link contract of @p2psip/overlay):
@@ -38,6 +51,8 @@ export class GrpcLink implements Link {
     private readonly counters: LinkCounters = {},
     /** The certificate the remote authenticated with (to close the link if it is revoked later). */
     readonly remoteCertificate?: ReloadCertificate,
+    /** Runs once when the link is done (the dialler closes its channel here). */
+    private readonly onFinish?: () => void,
   ) {
     stream.on('data', (frame) => this.receive(frame));
     stream.on('end', () => this.finish());
@@ -47,11 +62,21 @@ export class GrpcLink implements Link {
 
   send(message: OverlayMessage): void {
     if (this.closed) return;
+    let encoded: overlayV1.Message;
     try {
-      this.stream.write({
-        sequence: this.sequence++,
-        kind: { $case: 'message', message: this.codec.encode(message) },
-      });
+      encoded = this.codec.encode(message);
+    } catch {
+      // A message we cannot put on the wire (e.g. an unknown body being forwarded) is dropped;
+      // the link, and the neighbour behind it, did nothing wrong.
+      this.counters.onUnencodable?.(this.remoteNodeId);
+      return;
+    }
+    if (this.stream.writableLength > MAX_QUEUED_FRAMES) {
+      this.close();
+      return;
+    }
+    try {
+      this.stream.write({ sequence: this.sequence++, kind: { $case: 'message', message: encoded } });
     } catch {
       this.close();
     }
@@ -65,11 +90,14 @@ export class GrpcLink implements Link {
 
   close(): void {
     if (this.closed) return;
+    // end() first so frames already queued still go out; cancel only if they do not in time.
     try {
-      this.stream.end();
+      if (!this.stream.writableEnded) this.stream.end();
     } catch {
       this.stream.cancel?.();
     }
+    const cancel = this.stream.cancel?.bind(this.stream);
+    if (cancel) setTimeout(cancel, DRAIN_MS).unref();
     this.finish();
   }
 
@@ -87,7 +115,13 @@ export class GrpcLink implements Link {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stream.cancel?.();
+    // A remote that half-closes must not keep our side (and a server call) open for ever.
+    try {
+      if (!this.stream.writableEnded) this.stream.end();
+    } catch {
+      // already torn down
+    }
+    this.onFinish?.();
     this.handler?.onLinkClose(this);
   }
 }

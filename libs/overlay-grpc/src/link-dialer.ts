@@ -19,25 +19,38 @@ export interface DialInit {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly counters?: LinkCounters;
+  /** Largest message accepted on the link, bytes. @default 256 KiB */
+  readonly maxMessageBytes?: number;
   /** True for certificates that must not link (revoked); checked on the server we dialled too. */
   readonly isRevoked?: (certificate: ReloadCertificate) => boolean;
 }
 
 // grpc-js shares one connection (subchannel) between channels to the same address whose
-// credentials objects are equal, and equality is identity of the TLS context. Reusing one
-// credentials object per (identity, expected Node-ID) therefore lets every link of a process to a
-// remote endpoint ride one TLS connection instead of each opening its own.
-const credentialsCache = new WeakMap<TlsIdentity, Map<NodeId | undefined, ChannelCredentials>>();
+// credentials objects are equal (identity of the TLS context). One credentials object per local
+// identity lets every link of a process to a remote endpoint ride one TLS connection; the remote's
+// Node-ID is checked after the hello against its certificate, so no per-Node-ID context is needed.
+const credentialsCache = new WeakMap<TlsIdentity, ChannelCredentials>();
 
-function sharedCredentials(identity: TlsIdentity, expectedNodeId: NodeId | undefined): ChannelCredentials {
-  let byNode = credentialsCache.get(identity);
-  if (!byNode) credentialsCache.set(identity, (byNode = new Map<NodeId | undefined, ChannelCredentials>()));
-  let credentials = byNode.get(expectedNodeId);
+function sharedCredentials(identity: TlsIdentity): ChannelCredentials {
+  let credentials = credentialsCache.get(identity);
   if (!credentials) {
-    credentials = clientCredentials(identity, expectedNodeId === undefined ? {} : { expectedNodeId });
-    byNode.set(expectedNodeId, credentials);
+    credentials = clientCredentials(identity);
+    credentialsCache.set(identity, credentials);
   }
   return credentials;
+}
+
+/**
+ * Channel settings of a link: keepalive pings find a neighbour that vanished without a TCP reset
+ * (power loss, partition), and incoming messages are capped like on the server side.
+ */
+function linkChannelOptions(maxMessageBytes: number) {
+  return {
+    'grpc.keepalive_time_ms': 10_000,
+    'grpc.keepalive_timeout_ms': 5_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.max_receive_message_length': maxMessageBytes,
+  };
 }
 
 /**
@@ -46,8 +59,13 @@ function sharedCredentials(identity: TlsIdentity, expectedNodeId: NodeId | undef
  * Node-ID the TLS handshake already refuses any other certificate.
  */
 export async function dialLink(init: DialInit): Promise<Link> {
-  const credentials = sharedCredentials(init.identity, init.expectedNodeId);
-  const client = createClient(overlayV1.OverlayLinkServiceClient, init.address, credentials);
+  const credentials = sharedCredentials(init.identity);
+  const client = createClient(
+    overlayV1.OverlayLinkServiceClient,
+    init.address,
+    credentials,
+    linkChannelOptions(init.maxMessageBytes ?? 256 * 1024),
+  );
   const call = client.link();
   try {
     call.write({
@@ -73,8 +91,8 @@ export async function dialLink(init: DialInit): Promise<Link> {
       init.codec,
       init.counters,
       remote?.certificate,
+      () => client.close(),
     );
-    call.once('close', () => client.close());
     return link;
   } catch (error) {
     call.cancel();

@@ -58,6 +58,7 @@ export function linkHandler(deps: LinkServiceDeps) {
     });
     const closed = new Promise<void>((resolve) => {
       call.once('close', resolve);
+      call.once('end', () => resolve());
       call.once('error', () => resolve());
       context.signal.addEventListener('abort', () => resolve(), { once: true });
     });

@@ -65,6 +65,9 @@ export interface RpcServer {
 export async function startRpcServer(init: RpcServerInit): Promise<RpcServer> {
   const server = new Server({
     'grpc.max_receive_message_length': init.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
+    // Pings on idle connections find clients that vanished without a TCP reset.
+    'grpc.keepalive_time_ms': 10_000,
+    'grpc.keepalive_timeout_ms': 5_000,
   });
   const shutdown = new AbortController();
   const instruments = init.metrics ? createInstruments(init.metrics) : undefined;
