@@ -88,8 +88,7 @@ export async function serveBootstrap(options: BootstrapOptions, logger: Logger):
         {
           announce: (event) => registry.announce(nodeIdFromHex(event.nodeId), event.address, event.uptimeS),
           leave: (event) => {
-            registry.remove(nodeIdFromHex(event.nodeId));
-            prober.forget(nodeIdFromHex(event.nodeId));
+            if (registry.depart(nodeIdFromHex(event.nodeId))) prober.forget(nodeIdFromHex(event.nodeId));
           },
         },
         { signal: shutdown.signal },

@@ -36,6 +36,11 @@ export function buildProgram(version: string): Command {
     .action(async (options: RunFlags) => {
       const logger = createLogger({ name: 'p2psip-peer', level: options.logLevel });
       const [host, listenPort] = splitListen(options.listen);
+      // Installed before starting: SIGTERM while joining must stop cleanly, not kill half a peer.
+      const stopping = new AbortController();
+      const stop = (): void => stopping.abort();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
       const running = await runPeers(
         {
           configUrl: options.configUrl,
@@ -54,11 +59,17 @@ export function buildProgram(version: string): Command {
           ...(options.updateIntervalMs ? { updateIntervalMs: options.updateIntervalMs } : {}),
         },
         logger,
-      );
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
+        stopping.signal,
+      ).catch((error: unknown) => {
+        // Whatever started is stopped by now; say why and end, even if a stray handle remains.
+        logger.error({ err: error }, stopping.signal.aborted ? 'stopped while starting' : 'could not start');
+        process.exit(stopping.signal.aborted ? 0 : 1);
       });
+      if (!stopping.signal.aborted) {
+        await new Promise<void>((resolve) =>
+          stopping.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      }
       logger.info('leaving the overlay');
       await running.stop({ graceful: true });
       logger.info('stopped');

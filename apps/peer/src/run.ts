@@ -40,8 +40,30 @@ export interface RunningPeers {
 const ANNOUNCE_MS = 5000;
 
 /** The composition root of `p2psip-peer run`. */
-export async function runPeers(options: PeerOptions, logger: Logger): Promise<RunningPeers> {
+export async function runPeers(
+  options: PeerOptions,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<RunningPeers> {
   const shutdown = new AbortController();
+  // A stop requested while starting (SIGTERM during a join) aborts the start.
+  signal?.addEventListener('abort', () => shutdown.abort(), { once: true });
+  // What is up so far; a start that fails midway stops it rather than leaving a half-started peer.
+  const started: (() => Promise<unknown> | void)[] = [() => shutdown.abort()];
+  try {
+    return await startPeers(options, logger, shutdown, started);
+  } catch (error) {
+    for (const stop of started.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startPeers(
+  options: PeerOptions,
+  logger: Logger,
+  shutdown: AbortController,
+  started: (() => Promise<unknown> | void)[],
+): Promise<RunningPeers> {
   const caPem = await readFile(options.caFile, 'utf8');
   const fetched = await loadConfiguration(options, caPem, logger, shutdown.signal);
   const { configuration } = fetched;
@@ -70,6 +92,7 @@ export async function runPeers(options: PeerOptions, logger: Logger): Promise<Ru
   const bus: Bus | undefined = options.natsUrl
     ? await connectBus({ url: options.natsUrl, name: `p2psip-peer ${overlay}` })
     : undefined;
+  if (bus) started.push(() => bus.close());
   if (bus) revocations.follow(bus, overlay, shutdown.signal);
 
   const bootstrapAddresses = [
@@ -77,6 +100,7 @@ export async function runPeers(options: PeerOptions, logger: Logger): Promise<Ru
     ...options.bootstrap,
   ];
   const bootstrap = new BootstrapClient(bootstrapAddresses, identity, logger);
+  started.push(() => bootstrap.close());
   const knownPeers = new KnownPeers(path.join(options.stateDir, 'known-peers.json'));
   const settings = {
     updateIntervalMs: options.updateIntervalMs ?? configuration.chordUpdateIntervalS * 1000,
@@ -84,6 +108,7 @@ export async function runPeers(options: PeerOptions, logger: Logger): Promise<Ru
     initialTtl: configuration.initialTtl,
   };
   const peers: VirtualPeer[] = [];
+  started.push(() => Promise.all(peers.map((peer) => peer.stop({ graceful: false }))));
   for (const [index, nodeId] of nodeIds.entries()) {
     peers.push(
       await VirtualPeer.start({
@@ -171,6 +196,7 @@ export async function runPeers(options: PeerOptions, logger: Logger): Promise<Ru
     host: options.host,
     port: options.metricsPort,
   });
+  started.push(() => ops.stop());
   logger.info(
     {
       overlay,

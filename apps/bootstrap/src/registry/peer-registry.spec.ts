@@ -42,6 +42,16 @@ describe('bootstrap — peer registry', () => {
     expect(peers.announce(id(2n), '127.0.0.1:2', 0)).toBe(true);
   });
 
+  it('lets NATS departures remove only announced peers, and caps announced ones (regression: spoofed evictions, floods)', () => {
+    const peers = new PeerRegistry({ now: () => 0, maxAnnounced: 1 });
+    peers.upsert(id(1n), '127.0.0.1:1', 0);
+    expect(peers.depart(id(1n))).toBe(false);
+    expect(peers.announce(id(2n), '127.0.0.1:2', 0)).toBe(true);
+    expect(peers.announce(id(3n), '127.0.0.1:3', 0)).toBe(false);
+    expect(peers.depart(id(2n))).toBe(true);
+    expect(peers.all().map((p) => p.nodeId)).toEqual([id(1n)]);
+  });
+
   it('expires peers not seen for the dead-after time', () => {
     const { now, peers } = registry();
     peers.upsert(id(1n), '127.0.0.1:1', 0);

@@ -9,6 +9,8 @@ export interface PeerEntry {
   readonly lastSeenMs: number;
   /** Probes failed in a row. */
   readonly failedProbes: number;
+  /** How the registry learned it: an authenticated registration, or an unauthenticated NATS announcement. */
+  readonly source: 'registration' | 'announcement';
 }
 
 export interface PeerRegistryInit {
@@ -19,6 +21,8 @@ export interface PeerRegistryInit {
   readonly maxFailedProbes?: number;
   /** @default 100 000 */
   readonly maxPeers?: number;
+  /** Peers known only from announcements, at most (so a flood cannot crowd out registrations). @default 1 000 */
+  readonly maxAnnounced?: number;
 }
 
 /**
@@ -32,12 +36,14 @@ export class PeerRegistry {
   private readonly deadAfterMs: number;
   private readonly maxFailedProbes: number;
   private readonly maxPeers: number;
+  private readonly maxAnnounced: number;
 
   constructor(init: PeerRegistryInit) {
     this.now = init.now;
     this.deadAfterMs = init.deadAfterMs ?? 10_000;
     this.maxFailedProbes = init.maxFailedProbes ?? 2;
     this.maxPeers = init.maxPeers ?? 100_000;
+    this.maxAnnounced = init.maxAnnounced ?? 1000;
   }
 
   get size(): number {
@@ -47,7 +53,14 @@ export class PeerRegistry {
   /** Adds or refreshes a peer (registration, announcement). Returns false when full. */
   upsert(nodeId: NodeId, address: string, uptimeS: number): boolean {
     if (!this.peers.has(nodeId) && this.peers.size >= this.maxPeers) return false;
-    this.peers.set(nodeId, { nodeId, address, uptimeS, lastSeenMs: this.now(), failedProbes: 0 });
+    this.peers.set(nodeId, {
+      nodeId,
+      address,
+      uptimeS,
+      lastSeenMs: this.now(),
+      failedProbes: 0,
+      source: 'registration',
+    });
     return true;
   }
 
@@ -59,10 +72,31 @@ export class PeerRegistry {
    */
   announce(nodeId: NodeId, address: string, uptimeS: number): boolean {
     const known = this.peers.get(nodeId);
-    if (!known) return this.upsert(nodeId, address, uptimeS);
+    if (!known) {
+      const announced = [...this.peers.values()].filter((peer) => peer.source === 'announcement').length;
+      if (announced >= this.maxAnnounced || this.peers.size >= this.maxPeers) return false;
+      this.peers.set(nodeId, {
+        nodeId,
+        address,
+        uptimeS,
+        lastSeenMs: this.now(),
+        failedProbes: 0,
+        source: 'announcement',
+      });
+      return true;
+    }
     if (known.address !== address) return false;
     this.peers.set(nodeId, { ...known, uptimeS, lastSeenMs: this.now() });
     return true;
+  }
+
+  /**
+   * An unauthenticated departure (NATS): it removes only a peer learned from announcements; a
+   * registered peer unregisters itself over gRPC, or leaves when its probes fail.
+   */
+  depart(nodeId: NodeId): boolean {
+    if (this.peers.get(nodeId)?.source !== 'announcement') return false;
+    return this.peers.delete(nodeId);
   }
 
   remove(nodeId: NodeId): boolean {
