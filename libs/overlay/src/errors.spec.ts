@@ -115,6 +115,27 @@ describe('overlay — malformed and hostile messages', () => {
     expect(code).toBe(ErrorCode.Forbidden);
     expect(net.nodes[0].neighbors().predecessors).not.toContain(0x9999n);
   });
+
+  it('refuses an Update relayed for another node, and oversized Update lists (regression: a neighbour could speak for anyone)', async () => {
+    const spoofed = nodeDestination(net.nodes[2].nodeId);
+    const update = (list: NodeId[]) => ({
+      type: 'update_req',
+      update: { uptimeS: 1, type: 'neighbors', predecessors: list, successors: list, fingers: [] },
+    });
+    const relayed = await errorFor(
+      { via: [spoofed], destinations: [nodeDestination(net.nodes[0].nodeId)] },
+      update([0x7777n as NodeId]),
+    );
+    expect(relayed).toBe(ErrorCode.Forbidden);
+    const huge = Array.from({ length: 200 }, (_, i) => BigInt(i + 1) as NodeId);
+    // A new transaction id: a repeated one would get the cached answer to the first request.
+    const oversized = await errorFor(
+      { transactionId: 78n, destinations: [nodeDestination(net.nodes[0].nodeId)] },
+      update(huge),
+    );
+    expect(oversized).toBe(ErrorCode.InvalidMessage);
+    await stillWorks();
+  });
 });
 
 describe('overlay — end-to-end retransmission', () => {

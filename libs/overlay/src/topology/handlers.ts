@@ -47,6 +47,9 @@ export function registerCoreHandlers(
   on<PathTrackRequest>('path_track_req', (r) => handlePathTrack(core, topology, r));
 }
 
+/** Largest successor, predecessor or finger list an Update may carry (RFC 6940 fingers grow to 128). */
+const MAX_UPDATE_LIST = 128;
+
 function handleUpdate(topology: ChordTopology, r: IncomingRequest<UpdateRequest>): UpdateAnswer {
   const u = r.body.update;
   const ok =
@@ -56,6 +59,19 @@ function handleUpdate(topology: ChordTopology, r: IncomingRequest<UpdateRequest>
     isNodeIdList(u.predecessors) &&
     isNodeIdList(u.fingers);
   if (!ok) throw new ReloadError(ErrorCode.InvalidMessage, 'malformed ChordUpdate');
+  // An Update describes its sender's tables; only the neighbour itself, over its own link, may send
+  // it. Without originator signatures the origin of a routed request is what the previous hop
+  // wrote, so a relayed Update could speak for anyone (as for Join and Leave).
+  if (r.hops !== 1 || r.link?.remoteNodeId !== r.origin) {
+    throw new ReloadError(ErrorCode.Forbidden, 'an Update must come straight from the node it describes');
+  }
+  // A neighbour's tables are small: longer lists are an attack on our Attach machinery.
+  if ([u.successors, u.predecessors, u.fingers].some((list) => list.length > MAX_UPDATE_LIST)) {
+    throw new ReloadError(
+      ErrorCode.InvalidMessage,
+      `ChordUpdate lists hold at most ${MAX_UPDATE_LIST} Node-IDs`,
+    );
+  }
   topology.applyUpdate(r.origin, u);
   return { type: 'update_ans' };
 }
