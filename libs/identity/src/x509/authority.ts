@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { KeyObject, randomBytes, sign as nodeSign, webcrypto } from 'node:crypto';
 import { InvalidCertificateError } from '../errors';
 import type { NodeId } from '../ring-id';
 import { type ReloadCertificate, normalizeSerial, parseCertificate } from './certificate';
@@ -95,22 +95,26 @@ export async function issueNodeCertificateDer(init: IssueNodeCertificateInit): P
     ...init.nodeIds.map((nodeId) => ({ type: 'url' as const, value: formatReloadUri(nodeId, init.overlay) })),
     { type: 'email' as const, value: init.userName },
   ];
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber,
-    subject: '',
-    issuer: init.authority.certificate.x509.subject,
-    notBefore,
-    notAfter,
-    signingAlgorithm: ECDSA_P256,
-    publicKey: init.publicKey,
-    signingKey: init.authority.keys.privateKey,
-    extensions: [
-      ...NODE_CERTIFICATE_EXTENSIONS,
-      // An empty subject requires the subjectAltName to be critical (RFC 5280 §4.2.1.6).
-      new x509.SubjectAlternativeNameExtension(names, true),
-      await authorityKeyIdentifier(init.authority),
-    ],
-  });
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber,
+      subject: '',
+      issuer: init.authority.certificate.x509.subject,
+      notBefore,
+      notAfter,
+      signingAlgorithm: ECDSA_P256,
+      publicKey: init.publicKey,
+      signingKey: init.authority.keys.privateKey,
+      extensions: [
+        ...NODE_CERTIFICATE_EXTENSIONS,
+        // An empty subject requires the subjectAltName to be critical (RFC 5280 §4.2.1.6).
+        new x509.SubjectAlternativeNameExtension(names, true),
+        await authorityKeyIdentifier(init.authority),
+      ],
+    },
+    // The library types this as the DOM Crypto; ours has every member the generator uses.
+    signingCrypto(init.authority),
+  );
   return { der: Buffer.from(cert.rawData), serialNumber: normalizeSerial(serialNumber), notBefore, notAfter };
 }
 
@@ -124,6 +128,48 @@ const NODE_CERTIFICATE_EXTENSIONS = [
   new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
   new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth, x509.ExtendedKeyUsage.serverAuth]),
 ];
+
+// WebCrypto signs on the libuv thread pool: a thread hop per certificate, which on a busy CA
+// costs more than the signature. The generator takes the crypto to use, so issuance signs with
+// node:crypto synchronously (same key, same IEEE P1363 ECDSA output WebCrypto gives); everything
+// else stays WebCrypto.
+/** What the generator uses of a WebCrypto `Crypto` (typed here: the DOM typings are not loaded). */
+interface SigningCrypto {
+  readonly subtle: webcrypto.SubtleCrypto;
+  getRandomValues<T extends ArrayBufferView | null>(array: T): T;
+}
+
+const signingCryptos = new WeakMap<CertificateAuthority, SigningCrypto>();
+
+function signingCrypto(authority: CertificateAuthority): SigningCrypto {
+  let crypto = signingCryptos.get(authority);
+  if (!crypto) {
+    const key = KeyObject.from(authority.keys.privateKey);
+    const subtle = webcrypto.subtle;
+    const delegated = Object.create(subtle) as webcrypto.SubtleCrypto;
+    Object.defineProperty(delegated, 'sign', {
+      value: (_algorithm: unknown, _key: unknown, data: ArrayBuffer | ArrayBufferView) =>
+        Promise.resolve(nodeSign('sha256', toBuffer(data), { key, dsaEncoding: 'ieee-p1363' })),
+    });
+    for (const method of ['digest', 'importKey', 'exportKey', 'verify', 'generateKey'] as const) {
+      Object.defineProperty(delegated, method, {
+        value: (subtle[method] as (...args: unknown[]) => unknown).bind(subtle),
+      });
+    }
+    crypto = {
+      subtle: delegated,
+      getRandomValues: webcrypto.getRandomValues.bind(webcrypto) as SigningCrypto['getRandomValues'],
+    };
+    signingCryptos.set(authority, crypto);
+  }
+  return crypto;
+}
+
+function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
+  return ArrayBuffer.isView(data)
+    ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    : Buffer.from(data);
+}
 
 // The authority key identifier hashes the CA's public key: once per CA, not once per certificate.
 const authorityKeyIdentifiers = new WeakMap<
