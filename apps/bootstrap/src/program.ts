@@ -1,5 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
-import { createProgram } from '@p2psip/cli';
+import type { Command } from 'commander';
+import { createProgram, integerArgument, portArgument, waitForStopSignal } from '@p2psip/cli';
 import { createLogger } from '@p2psip/telemetry';
 import { serveBootstrap } from './serve';
 
@@ -23,10 +23,10 @@ export function buildProgram(version: string): Command {
     .option('--user <user@domain>', 'enroll as this user when the identity dir is empty')
     .option('--password <password>', 'password for --user')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--grpc-port <port>', 'gRPC port (0 = any free port)', port, 0)
-    .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', port, 0)
+    .option('--grpc-port <port>', 'gRPC port (0 = any free port)', portArgument, 0)
+    .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', portArgument, 0)
     .option('--nats-url <url>', 'learn peers from NATS announcements')
-    .option('--probe-interval-ms <ms>', 'how often live peers are probed', positive, 3000)
+    .option('--probe-interval-ms <ms>', 'how often live peers are probed', integerArgument(100), 3000)
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (options: ServeFlags) => {
       const logger = createLogger({ name: 'p2psip-bootstrap', level: options.logLevel });
@@ -45,10 +45,7 @@ export function buildProgram(version: string): Command {
         },
         logger,
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
-      });
+      await waitForStopSignal();
       logger.info('stopping');
       await running.stop();
       logger.info('stopped');
@@ -68,17 +65,4 @@ interface ServeFlags {
   natsUrl?: string;
   probeIntervalMs: number;
   logLevel: string;
-}
-
-function port(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535)
-    throw new InvalidArgumentError('a port is 0..65535');
-  return value;
-}
-
-function positive(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 100) throw new InvalidArgumentError('expected an integer ≥ 100');
-  return value;
 }

@@ -1,7 +1,7 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { createProgram, printResult } from '@p2psip/cli';
+import { createProgram, integerArgument, portArgument, printResult, waitForStopSignal } from '@p2psip/cli';
 import { createLogger } from '@p2psip/telemetry';
 import { addAdminCommands } from './admin/admin-commands';
 import { serve } from './serve';
@@ -51,16 +51,16 @@ export function buildProgram(version: string): Command {
     .description('run the enrollment server (HTTPS enrollment and configuration, gRPC enrollment and admin)')
     .requiredOption('--dir <state-dir>', 'state dir made by init')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--https-port <port>', 'HTTPS port (0 = any free port)', port, 0)
-    .option('--grpc-port <port>', 'gRPC port (0 = any free port)', port, 0)
-    .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', port, 0)
+    .option('--https-port <port>', 'HTTPS port (0 = any free port)', portArgument, 0)
+    .option('--grpc-port <port>', 'gRPC port (0 = any free port)', portArgument, 0)
+    .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', portArgument, 0)
     .option('--mongodb-uri <uri>', 'store state in MongoDB instead of the embedded store')
     .option('--nats-url <url>', 'publish certificate events on NATS')
-    .option('--certificate-days <days>', 'lifetime of issued certificates', positiveInteger, 365)
+    .option('--certificate-days <days>', 'lifetime of issued certificates', integerArgument(1), 365)
     .option(
       '--signing-workers <n>',
       'threads that check CSRs and sign (0 = main thread)',
-      nonNegativeInteger,
+      integerArgument(0),
       cpus().length,
     )
     .option('--log-level <level>', 'pino log level', 'info')
@@ -81,7 +81,7 @@ export function buildProgram(version: string): Command {
         },
         logger,
       );
-      await waitForSignal();
+      await waitForStopSignal();
       logger.info('stopping');
       await server.stop();
       logger.info('stopped');
@@ -102,30 +102,4 @@ interface ServeFlags {
   certificateDays: number;
   signingWorkers: number;
   logLevel: string;
-}
-
-function nonNegativeInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
-  return value;
-}
-
-function port(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535)
-    throw new InvalidArgumentError('a port is 0..65535');
-  return value;
-}
-
-function positiveInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('expected a positive integer');
-  return value;
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
 }

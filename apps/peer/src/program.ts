@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { createProgram } from '@p2psip/cli';
+import { createProgram, integerArgument, portArgument } from '@p2psip/cli';
 import { createLogger } from '@p2psip/telemetry';
 import { runPeers } from './run';
 
@@ -25,13 +25,17 @@ export function buildProgram(version: string): Command {
       'where peers listen; virtual peer i uses port + i (port 0 = free ports)',
       '127.0.0.1:0',
     )
-    .option('--count <n>', 'virtual peers in this process (one Node-ID each)', count, 1)
+    .option('--count <n>', 'virtual peers in this process (one Node-ID each)', integerArgument(1, 1000), 1)
     .option('--first', 'this process starts a new overlay (its first peer is the first node)', false)
     .option('--bootstrap <host:port...>', 'bootstrap services besides those in the configuration', [])
     .option('--nats-url <url>', 'announce peers and follow revocations on NATS')
     .option('--state-dir <dir>', 'where known peers are cached for rejoining (default: the identity dir)')
-    .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', port, 0)
-    .option('--update-interval-ms <ms>', 'override the configuration’s chord-update-interval', milliseconds)
+    .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', portArgument, 0)
+    .option(
+      '--update-interval-ms <ms>',
+      'override the configuration’s chord-update-interval',
+      integerArgument(100),
+    )
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (options: RunFlags) => {
       const logger = createLogger({ name: 'p2psip-peer', level: options.logLevel });
@@ -101,24 +105,4 @@ function splitListen(text: string): [string, number] {
   const value = Number(match?.[2]);
   if (!match || value > 65535) throw new InvalidArgumentError(`--listen takes host:port, got ${text}`);
   return [match[1] ?? '127.0.0.1', value];
-}
-
-function count(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 1000)
-    throw new InvalidArgumentError('expected an integer in 1..1000');
-  return value;
-}
-
-function port(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535)
-    throw new InvalidArgumentError('a port is 0..65535');
-  return value;
-}
-
-function milliseconds(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 100) throw new InvalidArgumentError('expected an integer ≥ 100');
-  return value;
 }

@@ -1,2 +1,3 @@
+export * from './arguments';
 export * from './errors';
 export * from './program';

@@ -1,3 +1,4 @@
+import { integerArgument, portArgument } from './arguments';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, createProgram, runProgram } from './program';
 import { UsageError } from './errors';
 
@@ -68,5 +69,15 @@ describe('cli — program conventions', () => {
     expect(JSON.parse(output.stdout.at(-1) ?? '{}')).toEqual({
       error: { code: 'NOT_FOUND', message: 'no route' },
     });
+  });
+});
+
+describe('cli — argument parsers', () => {
+  it('accepts integers in range and refuses the rest', () => {
+    expect(portArgument('0')).toBe(0);
+    expect(portArgument('65535')).toBe(65535);
+    for (const bad of ['-1', '65536', '1.5', 'http']) expect(() => portArgument(bad)).toThrow(/0\.\.65535/);
+    expect(integerArgument(100)('250')).toBe(250);
+    expect(() => integerArgument(100)('99')).toThrow('expected an integer ≥ 100');
   });
 });

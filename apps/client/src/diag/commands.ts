@@ -1,5 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
-import { printResult } from '@p2psip/cli';
+import type { Command } from 'commander';
+import { integerArgument, printResult } from '@p2psip/cli';
 import { nodeIdFromHex, resourceIdOfName } from '@p2psip/identity';
 import { diagnosticsIdentity } from './identity';
 import { walkRing } from './ring-walk';
@@ -64,12 +64,6 @@ function withCommon(command: Command): Command {
   return command
     .requiredOption('--bootstrap <host:port>', 'a bootstrap service of the overlay')
     .requiredOption('--identity <dir>', 'an enrolled identity (cert.pem, key.pem, ca.pem)')
-    .option('--timeout-ms <ms>', 'deadline of each call', positive, 5000)
+    .option('--timeout-ms <ms>', 'deadline of each call', integerArgument(1), 5000)
     .option('--json', 'print one JSON object');
-}
-
-function positive(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('expected a positive integer');
-  return value;
 }
