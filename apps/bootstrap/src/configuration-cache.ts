@@ -1,4 +1,8 @@
-import { type FetchedConfiguration, fetchConfiguration } from '@p2psip/enrollment-client';
+import {
+  type FetchedConfiguration,
+  fetchConfiguration,
+  fetchConfigurationWithRetries,
+} from '@p2psip/enrollment-client';
 import type { Logger } from '@p2psip/telemetry';
 
 /**
@@ -21,16 +25,14 @@ export class ConfigurationCache {
 
   /** Fetches the first document, retrying until it succeeds or the signal aborts. */
   async load(signal: AbortSignal): Promise<FetchedConfiguration> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        this.current = await fetchConfiguration({ url: this.init.url, caPem: this.init.caPem, signal });
-        return this.current;
-      } catch (error) {
-        if (signal.aborted) throw error;
-        this.init.logger.warn({ err: error, attempt }, 'configuration not available yet; retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
-      }
-    }
+    this.current = await fetchConfigurationWithRetries({
+      url: this.init.url,
+      caPem: this.init.caPem,
+      signal,
+      onRetry: (error, attempt) =>
+        this.init.logger.warn({ err: error, attempt }, 'configuration not available yet; retrying'),
+    });
+    return this.current;
   }
 
   get(): FetchedConfiguration {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
-import { type FetchedConfiguration, fetchConfiguration, obtainIdentity } from '@p2psip/enrollment-client';
+import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
 import { idToHex } from '@p2psip/identity';
 import { GrpcLink, createProtobufCodec } from '@p2psip/overlay-grpc';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
@@ -65,7 +65,14 @@ async function startPeers(
   started: (() => Promise<unknown> | void)[],
 ): Promise<RunningPeers> {
   const caPem = await readFile(options.caFile, 'utf8');
-  const fetched = await loadConfiguration(options, caPem, logger, shutdown.signal);
+  const fetched = await fetchConfigurationWithRetries({
+    url: options.configUrl,
+    caPem,
+    signal: shutdown.signal,
+    maxAttempts: 20,
+    onRetry: (error, attempt) =>
+      logger.warn({ err: error, attempt }, 'configuration not available yet; retrying'),
+  });
   const { configuration } = fetched;
   const overlay = configuration.instanceName;
   const identity = await obtainIdentity({
@@ -222,23 +229,6 @@ async function startPeers(
       await ops.stop();
     },
   };
-}
-
-async function loadConfiguration(
-  options: PeerOptions,
-  caPem: string,
-  logger: Logger,
-  signal: AbortSignal,
-): Promise<FetchedConfiguration> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchConfiguration({ url: options.configUrl, caPem, signal });
-    } catch (error) {
-      if (signal.aborted || attempt >= 20) throw error;
-      logger.warn({ err: error, attempt }, 'configuration not available yet; retrying');
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
-    }
-  }
 }
 
 /**

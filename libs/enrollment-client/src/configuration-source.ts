@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ReloadCertificate, parseCertificate } from '@p2psip/identity';
 import { type OverlayConfiguration, verifyConfigurationDocument } from '@p2psip/overlay-config';
 import { EnrollmentClientError } from './errors';
@@ -60,4 +61,31 @@ function overlayOfCa(ca: ReloadCertificate): string {
       'say which overlay to join (the CA does not name one)',
     );
   return match[1];
+}
+
+export interface FetchWithRetriesInit extends FetchConfigurationInit {
+  readonly signal: AbortSignal;
+  /** @default unlimited */
+  readonly maxAttempts?: number;
+  /** Told about each failed attempt before the next (logging). */
+  readonly onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * Fetches the configuration, retrying with growing pauses (up to 5 s) while the configuration
+ * server is not up yet: services started together with it must wait, not fail. The signal stops
+ * the waiting at once.
+ */
+export async function fetchConfigurationWithRetries(
+  init: FetchWithRetriesInit,
+): Promise<FetchedConfiguration> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchConfiguration(init);
+    } catch (error) {
+      if (init.signal.aborted || attempt >= (init.maxAttempts ?? Infinity)) throw error;
+      init.onRetry?.(error, attempt);
+      await sleep(Math.min(5000, 250 * attempt), undefined, { signal: init.signal });
+    }
+  }
 }
