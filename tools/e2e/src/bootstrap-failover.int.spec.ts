@@ -6,7 +6,8 @@ import { type TempDir, createTempDir } from '@p2psip/testing';
 import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
 import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
 import { type RunningPeerProcess, startPeerProcess } from './support/peer-process';
-import { runBin, runBinOk } from './support/run-bin';
+import { waitForConsistentRing } from './support/diag-ring';
+import { runBinOk } from './support/run-bin';
 
 const overlay = 'p2psip.test';
 
@@ -37,28 +38,6 @@ describe('e2e — bootstrap failover and rejoining from the cache', () => {
     '1000',
     ...extra,
   ];
-
-  async function ringSize(bootstrap: string): Promise<{ peers: number; consistent: boolean }> {
-    const result = await runBin(
-      'p2psip',
-      'diag',
-      'ring',
-      '--bootstrap',
-      bootstrap,
-      '--identity',
-      path.join(work.path, 'peer-1'),
-      '--json',
-    );
-    return JSON.parse(result.stdout) as { peers: number; consistent: boolean };
-  }
-
-  async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
 
   beforeAll(async () => {
     work = await createTempDir('failover-e2e');
@@ -119,10 +98,7 @@ describe('e2e — bootstrap failover and rejoining from the cache', () => {
     await bootstraps[0]?.app.stop();
     processes.push(await startPeerProcess(peerArgs(3)));
     const second = bootstraps[1]?.grpc ?? '';
-    await waitFor(async () => {
-      const ring = await ringSize(second);
-      return ring.peers === 6 && ring.consistent;
-    }, 20_000);
+    await waitForConsistentRing(second, path.join(work.path, 'peer-1'), 6, 20_000);
   });
 
   it('rejoins a restarted peer through its cached peers when no bootstrap answers', async () => {

@@ -18,6 +18,7 @@ import { type NatsServerHandle, type TempDir, createTempDir, startNatsServer } f
 import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
 import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
 import { runBinOk } from './support/run-bin';
+import { waitFor } from './support/wait-for';
 
 const overlay = 'p2psip.test';
 
@@ -183,11 +184,3 @@ describe('e2e — bootstrap service', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

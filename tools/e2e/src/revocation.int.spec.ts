@@ -6,7 +6,9 @@ import { type NatsServerHandle, type TempDir, createTempDir, startNatsServer } f
 import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
 import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
 import { type RunningPeerProcess, startPeerProcess } from './support/peer-process';
-import { runBin, runBinOk } from './support/run-bin';
+import { waitForConsistentRing } from './support/diag-ring';
+import { runBinOk } from './support/run-bin';
+import { waitFor } from './support/wait-for';
 
 const overlay = 'p2psip.test';
 
@@ -76,23 +78,7 @@ describe('e2e — revoking a peer’s certificate', () => {
     ];
     processes.push(await startPeerProcess(peer(1, ['--first'])));
     processes.push(await startPeerProcess(peer(2)));
-    await waitFor(async () => {
-      const ring = JSON.parse(
-        (
-          await runBin(
-            'p2psip',
-            'diag',
-            'ring',
-            '--bootstrap',
-            bootstrap.grpc,
-            '--identity',
-            path.join(work.path, 'peer-1'),
-            '--json',
-          )
-        ).stdout,
-      ) as { peers: number; consistent: boolean };
-      return ring.peers === 4 && ring.consistent;
-    }, 20_000);
+    await waitForConsistentRing(bootstrap.grpc, path.join(work.path, 'peer-1'), 4, 20_000);
   });
 
   afterAll(async () => {
@@ -146,11 +132,3 @@ describe('e2e — revoking a peer’s certificate', () => {
     });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}

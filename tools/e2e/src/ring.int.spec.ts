@@ -3,16 +3,11 @@ import { type TempDir, createTempDir } from '@p2psip/testing';
 import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
 import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
 import { type RunningPeerProcess, startPeerProcess } from './support/peer-process';
-import { runBin, runBinOk } from './support/run-bin';
+import { diagRing, waitForConsistentRing } from './support/diag-ring';
+import { runBinOk } from './support/run-bin';
 
 const overlay = 'p2psip.test';
 const PER_PROCESS = 4;
-
-interface RingReport {
-  peers: number;
-  consistent: boolean;
-  nodes: { nodeId: string; address: string; successor: string | null; predecessor: string | null }[];
-}
 
 // The overlay as operators see it: peer processes hosting virtual peers over gRPC/mTLS, checked
 // from outside with `p2psip diag ring` and `p2psip diag route`.
@@ -24,30 +19,7 @@ describe('e2e — the Chord-reload ring over gRPC', () => {
   let configUrl: string;
   let caFile: string;
 
-  async function ring(): Promise<RingReport> {
-    const result = await runBin(
-      'p2psip',
-      'diag',
-      'ring',
-      '--bootstrap',
-      bootstrap.grpc,
-      '--identity',
-      path.join(work.path, 'peer-1'),
-      '--json',
-    );
-    return JSON.parse(result.stdout) as RingReport;
-  }
-
-  async function consistentRing(peers: number, timeoutMs: number): Promise<RingReport> {
-    const deadline = Date.now() + timeoutMs;
-    let last: RingReport | undefined;
-    while (Date.now() < deadline) {
-      last = await ring();
-      if (last.consistent && last.peers === peers) return last;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error(`ring not consistent with ${peers} peers in ${timeoutMs} ms: ${JSON.stringify(last)}`);
-  }
+  const identityDir = (): string => path.join(work.path, 'peer-1');
 
   function peerArgs(n: number, extra: string[] = []): string[] {
     return [
@@ -116,14 +88,14 @@ describe('e2e — the Chord-reload ring over gRPC', () => {
   });
 
   it('forms one ring whose links match the sorted Node-IDs', async () => {
-    const report = await consistentRing(3 * PER_PROCESS, 30_000);
+    const report = await waitForConsistentRing(bootstrap.grpc, identityDir(), 3 * PER_PROCESS, 30_000);
     const ids = report.nodes.map((node) => node.nodeId);
     expect(ids).toEqual([...ids].sort());
     expect(new Set(processes.flatMap((p) => p.peers.map((peer) => peer.nodeId)))).toEqual(new Set(ids));
   });
 
   it('routes to the peer responsible for an id (the first Node-ID at or after it)', async () => {
-    const ids = (await ring()).nodes.map((node) => node.nodeId);
+    const ids = (await diagRing(bootstrap.grpc, identityDir())).nodes.map((node) => node.nodeId);
     for (let i = 0; i < 10; i++) {
       const target = Array.from(
         { length: 32 },
@@ -154,7 +126,7 @@ describe('e2e — the Chord-reload ring over gRPC', () => {
     const victim = processes.pop() as RunningPeerProcess;
     victim.app.child.kill('SIGKILL');
     await victim.app.exited();
-    await consistentRing(2 * PER_PROCESS, 15_000);
+    await waitForConsistentRing(bootstrap.grpc, identityDir(), 2 * PER_PROCESS, 15_000);
   });
 
   it('repairs through Leave when a peer process is stopped with SIGTERM', async () => {
@@ -162,7 +134,7 @@ describe('e2e — the Chord-reload ring over gRPC', () => {
     const started = Date.now();
     leaving.app.child.kill('SIGTERM');
     expect(await leaving.app.exited()).toBe(0);
-    await consistentRing(PER_PROCESS, 5_000);
+    await waitForConsistentRing(bootstrap.grpc, identityDir(), PER_PROCESS, 5_000);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
