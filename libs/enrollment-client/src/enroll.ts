@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type ReloadCertificate,
   createCsr,
@@ -7,6 +6,7 @@ import {
   isIssuedBy,
   parseCertificate,
 } from '@p2psip/identity';
+import { enrollmentForm } from './enrollment-form';
 import { EnrollmentClientError, EnrollmentRefusedError } from './errors';
 import { httpsCall } from './https-get';
 
@@ -42,7 +42,7 @@ const RFC_TOKENS = new Set([
 export async function enroll(init: EnrollInit): Promise<EnrolledIdentity> {
   const keys = await generateKeyPair();
   const csr = await createCsr(keys, { userName: init.userName });
-  const form = multipart(
+  const form = enrollmentForm(
     {
       username: init.userName,
       password: init.password,
@@ -84,22 +84,4 @@ export async function enroll(init: EnrollInit): Promise<EnrolledIdentity> {
     );
   }
   return { certificate, certPem: certificate.pem, keyPem: await exportPrivateKeyPem(keys.privateKey) };
-}
-
-function multipart(fields: Record<string, string>, csr: Buffer): { body: Buffer; contentType: string } {
-  const boundary = `p2psip-${randomBytes(12).toString('hex')}`;
-  const parts: Buffer[] = Object.entries(fields).map(([name, value]) =>
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-      'utf8',
-    ),
-  );
-  parts.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="csr"; filename="request.der"\r\nContent-Type: application/pkcs10\r\n\r\n`,
-    ),
-    csr,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { type EnrollmentForm, enrollmentForm } from '@p2psip/enrollment-client';
 import { createCsr, generateKeyPair } from '@p2psip/identity';
 import { type LatencySummary, summarize } from './latency';
 
@@ -71,9 +72,8 @@ async function load(
     Array.from({ length: CLIENTS }, async (_, client) => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: caPem });
       for (let n = 0; performance.now() < deadline; n++) {
-        const body = form(
-          `device${client}@${overlay}`,
-          `pw-${client}`,
+        const body = enrollmentForm(
+          { username: `device${client}@${overlay}`, password: `pw-${client}` },
           csrs[(client * 7 + n) % csrs.length] ?? Buffer.alloc(0),
         );
         const t0 = performance.now();
@@ -87,7 +87,7 @@ async function load(
   return { ...summarize(latencies, performance.now() - started), failures };
 }
 
-function post(agent: Agent, address: string, body: { data: Buffer; type: string }): Promise<number> {
+function post(agent: Agent, address: string, body: EnrollmentForm): Promise<number> {
   const [host, port] = address.split(':');
   return new Promise((resolve) => {
     const req = request(
@@ -97,7 +97,7 @@ function post(agent: Agent, address: string, body: { data: Buffer; type: string 
         path: '/enroll',
         method: 'POST',
         agent,
-        headers: { 'content-type': body.type, accept: 'application/pkix-cert' },
+        headers: { 'content-type': body.contentType, accept: 'application/pkix-cert' },
       },
       (res) => {
         res.resume();
@@ -105,22 +105,8 @@ function post(agent: Agent, address: string, body: { data: Buffer; type: string 
       },
     );
     req.on('error', () => resolve(0));
-    req.end(body.data);
+    req.end(body.body);
   });
-}
-
-function form(username: string, password: string, csr: Buffer): { data: Buffer; type: string } {
-  const b = 'benchboundary';
-  const data = Buffer.concat([
-    Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="username"\r\n\r\n${username}\r\n`),
-    Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="password"\r\n\r\n${password}\r\n`),
-    Buffer.from(
-      `--${b}\r\nContent-Disposition: form-data; name="csr"; filename="r.der"\r\nContent-Type: application/pkcs10\r\n\r\n`,
-    ),
-    csr,
-    Buffer.from(`\r\n--${b}--\r\n`),
-  ]);
-  return { data, type: `multipart/form-data; boundary=${b}` };
 }
 
 /** `openssl x509 -req` signing loop, one process per certificate, as many in parallel as cores. */

@@ -1,8 +1,9 @@
 import path from 'node:path';
+import { enrollmentForm } from '@p2psip/enrollment-client';
 import { createCsr, generateKeyPair, parseCertificate } from '@p2psip/identity';
 import { type TempDir, createTempDir } from '@p2psip/testing';
 import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
-import { enrollmentForm, httpsRequest } from './support/https-client';
+import { httpsRequest } from './support/https-client';
 import { runBinOk } from './support/run-bin';
 
 const overlay = 'p2psip.test';
@@ -37,11 +38,10 @@ describe('e2e — enrollment survives kill -9', () => {
 
     const forms = await Promise.all(
       Array.from({ length: BURST }, async (_, i) =>
-        enrollmentForm({
-          username: `user${i}@${overlay}`,
-          password: `pw-${i}`,
-          csr: (await createCsr(await generateKeyPair())).der,
-        }),
+        enrollmentForm(
+          { username: `user${i}@${overlay}`, password: `pw-${i}` },
+          (await createCsr(await generateKeyPair())).der,
+        ),
       ),
     );
     const running = server;

@@ -1,11 +1,12 @@
 import { connect } from '@nats-io/transport-node';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { enrollmentForm } from '@p2psip/enrollment-client';
 import { parseCertificate } from '@p2psip/identity';
 import { verifyConfigurationDocument } from '@p2psip/overlay-config';
 import { type NatsServerHandle, type TempDir, createTempDir, startNatsServer } from '@p2psip/testing';
 import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
-import { enrollmentForm, httpsRequest } from './support/https-client';
+import { httpsRequest } from './support/https-client';
 import { runBin, runBinOk, runCommand } from './support/run-bin';
 
 const overlay = 'p2psip.test';
@@ -228,11 +229,10 @@ describe('e2e — enrollment server', () => {
   });
 
   it('answers bad input with a clear 4xx and keeps serving', async () => {
-    const truncated = enrollmentForm({
-      username: `alice@${overlay}`,
-      password: 'correct horse',
-      csr: Buffer.alloc(300, 1),
-    });
+    const truncated = enrollmentForm(
+      { username: `alice@${overlay}`, password: 'correct horse' },
+      Buffer.alloc(300, 1),
+    );
     const cut = await httpsRequest(url('/enroll'), server.caPem, {
       method: 'POST',
       headers: { 'content-type': truncated.contentType },

@@ -40,32 +40,3 @@ export function httpsRequest(
     req.end(options.body);
   });
 }
-
-/** A multipart/form-data body as RFC 6940 §11.3 describes it (csr typed application/pkcs10). */
-export function enrollmentForm(fields: {
-  username?: string;
-  password?: string;
-  nodeids?: string;
-  csr?: Uint8Array;
-}): { body: Buffer; contentType: string } {
-  const boundary = `----p2psip${Math.random().toString(16).slice(2)}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    if (value === undefined || name === 'csr') continue;
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value as string}\r\n`,
-      ),
-    );
-  }
-  if (fields.csr) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="csr"; filename="req.der"\r\nContent-Type: application/pkcs10\r\n\r\n`,
-      ),
-    );
-    parts.push(Buffer.from(fields.csr), Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
-}
