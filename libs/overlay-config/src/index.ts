@@ -3,7 +3,7 @@ export * from './model';
 export * from './sequence';
 export { validateConfiguration, isDnsName, isHostAddress } from './validate';
 export * from './security-block';
-export { type ConfigurationSigner, certificateHash } from './signing';
+export { type ConfigurationSigner, certificateHash, isCertifiedBy } from './signing';
 export { renderConfigurationXml, renderOverlayDocument, signConfiguration, formatRfc3339 } from './document';
 export {
   type KindElement,

@@ -60,7 +60,7 @@ export function encodeSecurityBlock(block: SecurityBlock): Buffer {
     vector16(certificates, 'certificates'),
     uint8(algorithm.hash, 'hash algorithm'),
     uint8(algorithm.signature, 'signature algorithm'),
-    encodeIdentity(identity),
+    encodeSignerIdentity(identity),
     vector16(value, 'signature value'),
   ]);
 }
@@ -81,7 +81,8 @@ export function decodeSecurityBlock(bytes: Uint8Array): SecurityBlock {
   return { certificates, signature: { algorithm, identity, value } };
 }
 
-function encodeIdentity(identity: SignerIdentity): Buffer {
+/** The RELOAD encoding of a SignerIdentity (part of every signature input, RFC 6940 §6.3.4, §7.1). */
+export function encodeSignerIdentity(identity: SignerIdentity): Buffer {
   const value =
     identity.type === 'none'
       ? Buffer.alloc(0)

@@ -1,0 +1,14 @@
+export * from './access-policy';
+export * from './certificate-trust';
+export * from './errors';
+export * from './kinds';
+export * from './memory-value-store';
+export * from './model';
+export * from './operations';
+export * from './record-codec';
+export * from './reload-encoding';
+export * from './select-values';
+export * from './storage-rules';
+export * from './value-signing';
+export * from './value-store';
+export type { StoreMode } from './apply-store';
