@@ -1,5 +1,4 @@
 import type { NodeId } from '@p2psip/identity';
-import type { Link, LinkHandler } from './components';
 import {
   ErrorCode,
   nodeDestination,
@@ -10,36 +9,7 @@ import {
   type OverlayMessage,
 } from './messages';
 import { SECOND_MS } from './settings';
-import { createTestnet, installRouteProbe, routeProbe, type Testnet } from './testing';
-
-/** A hand-driven link into a node, as a misbehaving adapter or peer would feed it. */
-class FakeLink implements Link {
-  readonly sent: OverlayMessage[] = [];
-  readonly address = 'fake';
-  readonly outbound = false;
-  handler?: LinkHandler;
-
-  constructor(readonly remoteNodeId: NodeId) {}
-
-  send(message: OverlayMessage): void {
-    this.sent.push(message);
-  }
-
-  close(): void {
-    this.handler?.onLinkClose(this);
-  }
-
-  setHandler(handler: LinkHandler): void {
-    this.handler = handler;
-  }
-
-  inject(header: Partial<OverlayMessage['header']>, body: MessageBody = { type: 'ping_req' }) {
-    this.handler?.onLinkMessage(this, {
-      header: { ttl: 10, transactionId: 77n, via: [], destinations: [], ...header },
-      body,
-    });
-  }
-}
+import { FakeLink, createTestnet, installRouteProbe, routeProbe, type Testnet } from './testing';
 
 const settings = { updateIntervalMs: 5 * SECOND_MS, pingIntervalMs: 5 * SECOND_MS };
 

@@ -73,3 +73,10 @@ export class ConnectFailedError extends OverlayError {
     super('CONNECT_FAILED', message, options);
   }
 }
+
+/** Every outbound Attach slot is taken (`maxConcurrentAttaches`); the candidate is dropped for now. */
+export class AttachLimitError extends OverlayError {
+  constructor(message: string) {
+    super('ATTACH_LIMIT', message);
+  }
+}

@@ -29,6 +29,7 @@ import { Transactions, type Answer } from './routing/transactions';
 import { RoutingTable } from './routing-table/routing-table';
 import { resolveSettings, type OverlaySettings } from './settings';
 import { candidatesFor } from './topology/attach';
+import { AttachSlots } from './topology/attach-slots';
 import { ChordTopology } from './topology/chord-topology';
 import { nextHopFor } from './topology/diagnostics';
 import { join, leave } from './topology/index';
@@ -65,6 +66,7 @@ export class OverlayNode extends TypedEmitter<OverlayEvents> implements LinkHand
   readonly logger: OverlayLogger;
   readonly table: RoutingTable;
   readonly connections: ConnectionTable;
+  readonly attaches: AttachSlots;
   startedAt = 0;
   private readonly security?: MessageSecurity;
   private readonly router: Router;
@@ -86,6 +88,7 @@ export class OverlayNode extends TypedEmitter<OverlayEvents> implements LinkHand
     this.security = components.security;
     this.table = new RoutingTable(this.self, this.settings);
     this.connections = new ConnectionTable(this.self);
+    this.attaches = new AttachSlots(this.clock, this.settings);
     this.topology = new ChordTopology(this);
     this.router = new Router({
       self: this.self,

@@ -32,6 +32,14 @@ export interface OverlaySettings {
   readonly maxViaLength: number;
   /** A node that failed or left is not re-attached to for this long, ms. @default 30 s */
   readonly failedPeerHoldDownMs: number;
+  /**
+   * Attaches in progress at once, in each direction: outbound ones this node started (excess
+   * candidates are dropped until the next Update offers them again) and inbound ones it answered
+   * whose link has not arrived yet (excess requests get Error_In_Progress). A join needs about
+   * successors + predecessors + fingers (22) at once; an admitting peer of a flash crowd answers
+   * one per joiner. @default 64
+   */
+  readonly maxConcurrentAttaches: number;
 }
 
 export const DEFAULT_OVERLAY_SETTINGS: OverlaySettings = {
@@ -49,6 +57,7 @@ export const DEFAULT_OVERLAY_SETTINGS: OverlaySettings = {
   maxDestinations: 32,
   maxViaLength: 128,
   failedPeerHoldDownMs: 30 * SECOND_MS,
+  maxConcurrentAttaches: 64,
 };
 
 export function resolveSettings(partial?: Partial<OverlaySettings>): OverlaySettings {
@@ -56,5 +65,6 @@ export function resolveSettings(partial?: Partial<OverlaySettings>): OverlaySett
   if (s.successors < 1 || s.predecessors < 1) throw new RangeError('need at least one neighbour');
   if (s.fingers < 0 || s.fingers > 128) throw new RangeError('fingers must be in 0..128');
   if (s.maxTransmissions < 1) throw new RangeError('maxTransmissions must be at least 1');
+  if (!(s.maxConcurrentAttaches >= 1)) throw new RangeError('maxConcurrentAttaches must be at least 1');
   return s;
 }

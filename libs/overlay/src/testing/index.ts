@@ -3,3 +3,4 @@ export * from './prng';
 export * from './testnet';
 export * from './virtual-clock';
 export * from './route-probe';
+export * from './fake-link';

@@ -22,8 +22,10 @@ export async function attach(
   destinations: readonly Destination[],
   options: { sendUpdate?: boolean; signal?: AbortSignal } = {},
 ): Promise<AttachResult> {
-  const offer = await requestAttach(core, destinations, options);
-  return { nodeId: offer.nodeId, link: await dialAttached(core, offer, options.signal) };
+  return core.attaches.outboundAttach(async () => {
+    const offer = await requestAttach(core, destinations, options);
+    return { nodeId: offer.nodeId, link: await dialAttached(core, offer, options.signal) };
+  });
 }
 
 export interface AttachOffer {
@@ -31,7 +33,7 @@ export interface AttachOffer {
   readonly candidates: readonly AttachCandidate[];
 }
 
-/** The Attach exchange alone: who answered, and where it can be dialled. */
+/** The Attach exchange alone: who answered, and where it can be dialled (caller holds a slot). */
 export async function requestAttach(
   core: NodeCore,
   destinations: readonly Destination[],
@@ -74,20 +76,22 @@ export async function dialAttached(
 /**
  * Answers an Attach with this node's candidates. `sendUpdate` asks for a full Update once the
  * requester's link is up (RFC 6940 §6.5.1): at once if a link already exists, else when it
- * arrives (`onLinkUp` in the topology).
+ * arrives (`linkUp` in the topology). A requester not linked yet takes an inbound Attach slot
+ * until its link arrives; with none free the answer is Error_In_Progress.
  */
 export function handleAttach(
   core: NodeCore,
   request: IncomingRequest<AttachRequest>,
   sendFullUpdate: (to: NodeId) => void,
-  awaitLink: (from: NodeId) => void,
 ): AttachAnswer {
   if (!Array.isArray(request.body.candidates)) {
     throw new ReloadError(ErrorCode.InvalidMessage, 'attach without candidates');
   }
-  if (request.body.sendUpdate) {
-    if (core.connections.has(request.origin)) sendFullUpdate(request.origin);
-    else awaitLink(request.origin);
+  const sendUpdate = request.body.sendUpdate === true;
+  if (core.connections.has(request.origin)) {
+    if (sendUpdate) sendFullUpdate(request.origin);
+  } else {
+    core.attaches.admitInbound(request.origin, sendUpdate);
   }
   return { type: 'attach_ans', candidates: core.listenCandidates() };
 }

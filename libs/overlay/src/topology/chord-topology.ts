@@ -1,5 +1,6 @@
 import { idToHex, type NodeId } from '@p2psip/identity';
 import type { Cancel } from '../components';
+import { AttachLimitError } from '../errors';
 import type { ResponsibleRange } from '../events';
 import { nodeDestination } from '../messages/destination';
 import type { ChordUpdate, ChordUpdateType, UpdateRequest } from '../messages/topology-bodies';
@@ -17,8 +18,6 @@ export class ChordTopology {
   /** Updates received before joining, by sender (the joiner waits for the AP's). */
   readonly preJoinUpdates = new Map<NodeId, ChordUpdate>();
   onPreJoinUpdate?: (from: NodeId) => void;
-  /** Requesters of Attach with send_update whose link has not arrived yet. */
-  private readonly awaitingLink = new Set<NodeId>();
   private readonly attaching = new Set<NodeId>();
   /** Peers that failed or left, with the time until which they are not re-attached. */
   private readonly holdDown = new Map<NodeId, number>();
@@ -53,7 +52,7 @@ export class ChordTopology {
     this.flush?.cancel();
     this.updateTimer?.cancel();
     this.fingerTimer?.cancel();
-    this.awaitingLink.clear();
+    this.core.attaches.clear();
     this.preJoinUpdates.clear();
     this.core.table.neighbors.clear();
     this.core.table.fingers.clear();
@@ -126,13 +125,9 @@ export class ChordTopology {
     }
   }
 
-  /** The requester of an Attach with send_update is now linked: give it our tables. */
+  /** A link is up: an Attach requester that asked for send_update now gets our tables. */
   linkUp(id: NodeId): void {
-    if (this.awaitingLink.delete(id)) this.sendUpdate(id, 'full');
-  }
-
-  awaitLink(id: NodeId): void {
-    this.awaitingLink.add(id);
+    if (this.core.attaches.linkArrived(id)) this.sendUpdate(id, 'full');
   }
 
   /** A peer announced it is leaving (RFC 6940 §10.7.3): drop it, adopt what it handed over. */
@@ -213,6 +208,8 @@ export class ChordTopology {
       },
       (error: unknown) => {
         this.attaching.delete(id);
+        // No free slot: not the candidate's fault; the next Update offers it again.
+        if (error instanceof AttachLimitError) return;
         this.holdDown.set(id, this.core.clock.now() + this.core.settings.failedPeerHoldDownMs);
         this.core.logger.debug({ peer: idToHex(id), error }, 'attach to candidate failed');
       },

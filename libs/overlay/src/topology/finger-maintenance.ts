@@ -28,7 +28,11 @@ export function refreshFingers(core: NodeCore, topology: ChordTopology, all: boo
   }
 }
 
-async function fillSlot(
+function fillSlot(core: NodeCore, topology: ChordTopology, index: number, target: bigint): Promise<void> {
+  return core.attaches.outboundAttach(() => attachFinger(core, topology, index, target));
+}
+
+async function attachFinger(
   core: NodeCore,
   topology: ChordTopology,
   index: number,

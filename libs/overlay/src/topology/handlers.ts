@@ -30,14 +30,7 @@ export function registerCoreHandlers(
     type: string,
     h: (r: IncomingRequest<B>) => ReturnType<RequestHandler>,
   ): void => dispatcher.register(type, h as RequestHandler);
-  on<AttachRequest>('attach_req', (r) =>
-    handleAttach(
-      core,
-      r,
-      (to) => topology.sendUpdate(to, 'full'),
-      (from) => topology.awaitLink(from),
-    ),
-  );
+  on<AttachRequest>('attach_req', (r) => handleAttach(core, r, (to) => topology.sendUpdate(to, 'full')));
   on<JoinRequest>('join_req', (r) => handleJoin(topology, r));
   on<LeaveRequest>('leave_req', (r) => handleLeave(topology, r));
   on<UpdateRequest>('update_req', (r) => handleUpdate(topology, r));

@@ -8,6 +8,7 @@ import type { AttachCandidate } from '../messages/link-bodies';
 import type { Answer } from '../routing/transactions';
 import type { RoutingTable } from '../routing-table/routing-table';
 import type { OverlaySettings } from '../settings';
+import type { AttachSlots } from './attach-slots';
 
 export type { IncomingRequest, RequestHandler } from '../routing/request-handler';
 
@@ -27,6 +28,8 @@ export interface NodeCore {
   readonly transport: LinkTransport;
   readonly table: RoutingTable;
   readonly connections: ConnectionTable;
+  /** Bounds the Attaches in progress in each direction. */
+  readonly attaches: AttachSlots;
   /** Clock time at start(), for uptime. */
   readonly startedAt: number;
   request(destinations: readonly Destination[], body: MessageBody, options?: RequestOptions): Promise<Answer>;
