@@ -12,3 +12,4 @@ export * from './storage-rules';
 export * from './value-signing';
 export * from './value-store';
 export type { StoreMode } from './apply-store';
+export * from './overlay/index';

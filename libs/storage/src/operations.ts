@@ -41,6 +41,11 @@ export interface StatKindResult {
   readonly kind: number;
   readonly generation: bigint;
   readonly values: readonly StoredMetaData[];
+  /**
+   * Our extension: when the answering peer is responsible, the peers that confirmed holding its
+   * current copy as replicas (empty otherwise), so operators can see the replica count.
+   */
+  readonly replicas: readonly NodeId[];
 }
 
 /** Per-kind result of a Find: the closest Resource-ID held for that kind, if any. */

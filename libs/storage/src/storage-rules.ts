@@ -29,8 +29,13 @@ export interface StorageRulesInit {
   readonly kinds: KindRegistry;
   readonly store: ValueStore;
   readonly trust: CertificateTrust;
-  /** Local clock, ms (the node's injected clock). */
+  /** Local clock, ms (the node's injected clock): lifetimes and expiry. */
   readonly now: () => number;
+  /**
+   * Wall time (ms since 1970) for certificate validity. A simulator's virtual clock starts at 0,
+   * far from any certificate's validity. @default now
+   */
+  readonly certificateTime?: () => number;
 }
 
 export interface StoreOptions {
@@ -102,6 +107,7 @@ export class StorageRules {
       kind: result.kind,
       generation: result.generation,
       values: result.values.map(metaDataOf),
+      replicas: [],
     }));
   }
 
@@ -146,10 +152,33 @@ export class StorageRules {
     return dropped;
   }
 
+  /** The live records held at one resource (for copies to other peers). */
+  async recordsAt(resourceId: ResourceId): Promise<KindRecord[]> {
+    const now = this.init.now();
+    const records = await this.init.store.readResource(resourceId);
+    return records.map((r) => ({ ...r, values: liveValues(r, now) })).filter((r) => r.values.length > 0);
+  }
+
+  /** Every record held, expired values included (the maintenance pass sorts them out). */
+  allRecords(): Promise<KindRecord[]> {
+    return this.init.store.range(0n, 0n);
+  }
+
   /**
-   * Replaces what is held for a resource and kind with a copy a peer handed over, keeping the
-   * newer of each value and the larger generation (migration and replica repair).
+   * Deletes this peer's copy of a resource once it was handed to its owner, unless a Store changed
+   * it meanwhile (`version` as computed by `versionOf` when the copy was sent).
    */
+  async dropIfUnchanged(resourceId: ResourceId, version: string): Promise<boolean> {
+    return this.lock.run(resourceId, async () => {
+      const records = await this.recordsAt(resourceId);
+      if (versionOf(records) !== version) return false;
+      const held = await this.init.store.readResource(resourceId);
+      await this.init.store.write(held.map((r) => ({ ...r, values: [] })));
+      return true;
+    });
+  }
+
+  /** The record after a Store: original stores check and bump the counter, copies merge. */
   private nextRecord(
     resourceId: ResourceId,
     kind: KindDefinition,
@@ -197,7 +226,8 @@ export class StorageRules {
         `a value of ${value.item.value.length} bytes exceeds max-size ${kind.maxSize} of kind ${kind.id}`,
       );
     }
-    const signer = verifyValue(resourceId, kind.id, value, this.init.trust, now);
+    const at = this.init.certificateTime?.() ?? now;
+    const signer = verifyValue(resourceId, kind.id, value, this.init.trust, at);
     if (!signer)
       throw new ReloadError(
         ErrorCode.Forbidden,
@@ -216,6 +246,18 @@ export class StorageRules {
     if (!kind) throw new ReloadError(ErrorCode.UnknownKind, `unknown kind ${id}`);
     return kind;
   }
+}
+
+/** A short fingerprint of what is held at a resource: changes whenever a Store changes it. */
+export function versionOf(records: readonly KindRecord[]): string {
+  return records
+    .map((r) => {
+      let newest = 0n;
+      for (const v of r.values) if (v.storageTimeMs > newest) newest = v.storageTimeMs;
+      return `${r.kind}:${r.generation}:${r.values.length}:${newest}`;
+    })
+    .sort()
+    .join(',');
 }
 
 /** The values of a record that have not expired. */

@@ -1,0 +1,234 @@
+import type { NodeId, ResourceId } from '@p2psip/identity';
+import {
+  ErrorCode,
+  type OverlayNode,
+  ReloadError,
+  type RequestOptions,
+  nodeDestination,
+  resourceDestination,
+} from '@p2psip/overlay';
+import type { KindRecord } from '../model';
+import { type StorageRules, versionOf, withRemainingLifetime } from '../storage-rules';
+import type { StoreRequest } from './messages';
+import { placementOf } from './replica-placement';
+import type { StorageSettings } from './storage-settings';
+
+/**
+ * Keeps every value at its owner and on the owner's next `replicas` successors as the ring
+ * changes (RFC 6940 §10.7): owners copy to their successors (new successors after a hold-down),
+ * replica holders make sure the current owner has the data (a join or a failure moved it), and
+ * peers outside a resource's replica set hand it to the owner, then drop their copy.
+ */
+export class ReplicaKeeper {
+  /** Distinct resources held after the last pass (Probe's num_resources). */
+  resourceCount = 0;
+  private readonly successorSince = new Map<NodeId, number>();
+  /** Per peer, the version of each resource it confirmed holding. */
+  private readonly synced = new Map<NodeId, Map<bigint, string>>();
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly node: OverlayNode,
+    private readonly rules: StorageRules,
+    private readonly settings: StorageSettings,
+  ) {}
+
+  /** Successors present when the node joins are not replacements: no hold-down for them. */
+  onJoined(): void {
+    for (const s of this.node.neighbors().successors) this.successorSince.set(s, -Infinity);
+  }
+
+  onNeighborsChanged(): void {
+    const { successors, predecessors } = this.node.neighbors();
+    const now = this.node.clock.now();
+    for (const s of successors) if (!this.successorSince.has(s)) this.successorSince.set(s, now);
+    for (const s of this.successorSince.keys()) if (!successors.includes(s)) this.successorSince.delete(s);
+    for (const id of this.synced.keys()) {
+      if (!successors.includes(id) && !predecessors.includes(id)) this.synced.delete(id);
+    }
+  }
+
+  isNeighbor(id: NodeId): boolean {
+    const { successors, predecessors } = this.node.neighbors();
+    return successors.includes(id) || predecessors.includes(id);
+  }
+
+  /** The successors that confirmed holding the current copy of a resource this peer owns. */
+  confirmedReplicas(resourceId: ResourceId): NodeId[] {
+    return this.replicaTargets().filter((s) => this.synced.get(s)?.has(resourceId));
+  }
+
+  /** After a user's Store: copies to the current replica set at once; returns who confirmed. */
+  async replicateNow(resourceId: ResourceId): Promise<NodeId[]> {
+    const records = await this.rules.recordsAt(resourceId);
+    const targets = this.replicaTargets();
+    const done = await Promise.all(targets.map((s, i) => this.copy(s, resourceId, records, i + 1)));
+    return targets.filter((_, i) => done[i]);
+  }
+
+  /** Before a graceful leave: the successor takes over this peer's range with everything in it. */
+  async handOff(options: RequestOptions = {}): Promise<number> {
+    const successor = this.node.neighbors().successors[0];
+    if (successor === undefined || successor === this.node.nodeId) return 0;
+    let handed = 0;
+    for (const [resourceId, records] of await this.heldByResource()) {
+      if (options.signal?.aborted) break;
+      const placement = this.placement(resourceId);
+      if (placement?.rank !== 0) continue;
+      if (await this.copy(successor, resourceId, records, 1, options.signal)) handed++;
+    }
+    return handed;
+  }
+
+  /** One pass over everything held: expiry, replicas, hand-offs and drops. Never runs twice at once. */
+  maintain(): Promise<void> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    if (!this.node.isJoined()) return;
+    const held = await this.heldByResource();
+    this.resourceCount = held.size;
+    for (const [resourceId, records] of held) {
+      const placement = this.placement(resourceId);
+      if (!placement) {
+        await this.returnToOwner(resourceId, records);
+      } else if (placement.rank === 0) {
+        const eligible = this.replicaTargets().filter((s) => this.pastHoldDown(s));
+        await Promise.all(eligible.map((s, i) => this.copyIfStale(s, resourceId, records, i + 1)));
+      } else if (placement.rank > 0 && placement.rank <= this.settings.replicas) {
+        // A replica holder: make sure the owner has it (it may have just joined or taken over).
+        await this.copyIfStale(placement.owner, resourceId, records, placement.rank);
+      } else if (await this.copyIfStale(placement.owner, resourceId, records, 1)) {
+        await this.rules.dropIfUnchanged(resourceId, versionOf(records));
+      }
+    }
+  }
+
+  /** Live records grouped by resource, after dropping expired values from the store. */
+  private async heldByResource(): Promise<Map<ResourceId, KindRecord[]>> {
+    const now = this.node.clock.now();
+    const all = await this.rules.allRecords();
+    const stale = all.filter((r) => r.values.some((v) => v.expiresAtMs <= now));
+    if (stale.length > 0) await this.rules.expire(stale);
+    const byResource = new Map<ResourceId, KindRecord[]>();
+    for (const record of all) {
+      const values = record.values.filter((v) => v.expiresAtMs > now);
+      if (values.length === 0) continue;
+      const list = byResource.get(record.resourceId) ?? [];
+      list.push({ ...record, values });
+      byResource.set(record.resourceId, list);
+    }
+    return byResource;
+  }
+
+  private placement(resourceId: bigint) {
+    const { predecessors, successors } = this.node.neighbors();
+    return placementOf(resourceId, this.node.nodeId, predecessors, successors);
+  }
+
+  private replicaTargets(): NodeId[] {
+    return this.node
+      .neighbors()
+      .successors.filter((s) => s !== this.node.nodeId)
+      .slice(0, this.settings.replicas);
+  }
+
+  private pastHoldDown(successor: NodeId): boolean {
+    const since = this.successorSince.get(successor) ?? this.node.clock.now();
+    return this.node.clock.now() - since >= this.settings.replicaHoldDownMs;
+  }
+
+  private async copyIfStale(
+    target: NodeId,
+    resourceId: ResourceId,
+    records: readonly KindRecord[],
+    replicaNumber: number,
+  ): Promise<boolean> {
+    if (this.synced.get(target)?.get(resourceId) === versionOf(records)) return true;
+    return this.copy(target, resourceId, records, replicaNumber);
+  }
+
+  /** Copies a resource to a neighbour (replica_number > 0); true when it confirmed. */
+  private async copy(
+    target: NodeId,
+    resourceId: ResourceId,
+    records: readonly KindRecord[],
+    replicaNumber: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    if (target === this.node.nodeId || records.length === 0) return false;
+    const now = this.node.clock.now();
+    const body: StoreRequest = {
+      type: 'store_req',
+      resourceId,
+      replicaNumber,
+      kindData: records.map((r) => ({
+        kind: r.kind,
+        generation: r.generation,
+        values: r.values.map((v) => withRemainingLifetime(v, now)),
+      })),
+    };
+    try {
+      await this.withDeadline(signal, (s) => this.node.request(nodeDestination(target), body, { signal: s }));
+      let map = this.synced.get(target);
+      if (!map) {
+        map = new Map<bigint, string>();
+        this.synced.set(target, map);
+      }
+      map.set(resourceId, versionOf(records));
+      return true;
+    } catch (error) {
+      this.node.logger.debug(
+        { error, target: target.toString(16), resource: resourceId.toString(16) },
+        'copy failed',
+      );
+      return false;
+    }
+  }
+
+  /**
+   * A resource outside every arc this peer knows (it was away, or the ring moved far): re-store it
+   * through the overlay as its users would (generation 0, signatures intact), one value at a time
+   * so that a value the owner already has in a newer version ("too old") does not hold back the
+   * others; then drop this copy.
+   */
+  private async returnToOwner(resourceId: ResourceId, records: readonly KindRecord[]): Promise<void> {
+    const now = this.node.clock.now();
+    for (const record of records) {
+      for (const value of record.values) {
+        const body: StoreRequest = {
+          type: 'store_req',
+          resourceId,
+          replicaNumber: 0,
+          kindData: [{ kind: record.kind, generation: 0n, values: [withRemainingLifetime(value, now)] }],
+        };
+        try {
+          await this.withDeadline(undefined, (s) =>
+            this.node.request(resourceDestination(resourceId), body, { signal: s }),
+          );
+        } catch (error) {
+          const newerAtOwner = error instanceof ReloadError && error.errorCode === ErrorCode.DataTooOld;
+          if (!newerAtOwner) return;
+        }
+      }
+    }
+    await this.rules.dropIfUnchanged(resourceId, versionOf(records));
+  }
+
+  /** Runs a request under the copy deadline on the node's clock (virtual in the simulator). */
+  private async withDeadline<T>(
+    outer: AbortSignal | undefined,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const timer = this.node.clock.schedule(this.settings.copyTimeoutMs, () => controller.abort());
+    const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+    try {
+      return await run(signal);
+    } finally {
+      timer.cancel();
+    }
+  }
+}
