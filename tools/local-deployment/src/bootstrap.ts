@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RunningEnrollment } from './enrollment';
+import type { TrackChild } from './child-processes';
 import { type ServiceProcess, startService } from './service-process';
 import { serviceUserPassword } from './service-users';
 
@@ -24,8 +25,8 @@ export async function startBootstraps(init: {
   readonly natsUrl: string;
   readonly enrollment: RunningEnrollment;
   readonly count: number;
-  /** Called as each instance runs, so a later failure still stops the ones already up. */
-  readonly track: (service: ServiceProcess) => void;
+  /** Registers each instance as it is spawned, so a later failure or Ctrl-C still stops it. */
+  readonly track: TrackChild;
 }): Promise<RunningBootstraps> {
   const bin = (name: string) => path.join(init.repoRoot, 'node_modules', '.bin', name);
   const userName = `bootstrap@${init.overlay}`;
@@ -53,8 +54,8 @@ export async function startBootstraps(init: {
       ],
       logDir: path.join(init.stateDir, 'logs'),
       readyWhen: (line) => line.includes('"msg":"ready"'),
+      track: init.track,
     });
-    init.track(service);
     processes.push(service);
     addresses.push(readyAddress(service));
   }

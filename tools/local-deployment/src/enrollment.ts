@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { TrackChild } from './child-processes';
 import { type ServiceProcess, startService } from './service-process';
 
 export interface RunningEnrollment {
@@ -22,6 +23,7 @@ export async function startEnrollment(init: {
   readonly stateDir: string;
   readonly overlay: string;
   readonly natsUrl: string;
+  readonly track: TrackChild;
 }): Promise<RunningEnrollment> {
   const bin = path.join(init.repoRoot, 'node_modules', '.bin', 'p2psip-enrollment');
   const dir = path.join(init.stateDir, 'enrollment');
@@ -34,6 +36,7 @@ export async function startEnrollment(init: {
     args: ['serve', '--dir', dir, '--nats-url', init.natsUrl],
     logDir: path.join(init.stateDir, 'logs'),
     readyWhen: (line) => line.includes('"msg":"ready"'),
+    track: init.track,
   });
   const endpoints = JSON.parse(readFileSync(path.join(dir, 'endpoints.json'), 'utf8')) as {
     https: string;

@@ -1,8 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { removeDeploymentFile, writeDeploymentFile, deploymentFilePath } from './deployment-file';
 import { startBootstraps } from './bootstrap';
+import { ChildProcesses } from './child-processes';
 import { startEnrollment } from './enrollment';
 import { startNats } from './nats';
 import { startPeers } from './peers';
@@ -17,37 +17,51 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv, repoRoot);
   await mkdir(options.stateDir, { recursive: true });
   const shutdown = new AbortController();
-  const children: { name: string; child: ChildProcess }[] = [];
-  let stopping = false;
-
-  const stopAll = async (exitCode: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    shutdown.abort();
-    for (const { child } of [...children].reverse()) await stopChild(child);
-    await removeDeploymentFile(options.stateDir);
-    console.log('stopped');
-    process.exit(exitCode);
+  // Children are tracked from their spawn: one that dies while starting, or after it was ready
+  // while later ones start, stops the deployment; Ctrl-C while starting stops it too.
+  const children = new ChildProcesses({
+    onUnexpectedExit: (name, how) => {
+      console.error(`${name} exited unexpectedly (${how}); stopping the deployment`);
+      void stopAll(1);
+    },
+  });
+  let stopped: Promise<never> | undefined;
+  // One stop, however many ask for it; every caller waits for it (it ends the process).
+  const stopAll = (exitCode: number): Promise<never> =>
+    (stopped ??= (async () => {
+      shutdown.abort();
+      await children.stopAll();
+      await removeDeploymentFile(options.stateDir);
+      console.log('stopped');
+      process.exit(exitCode);
+    })());
+  let interrupted = false;
+  const interrupt = (): void => {
+    interrupted = true;
+    void stopAll(0);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
 
-  // Children are registered as soon as they run, so a failure later on still stops them.
   const startOrStop = async <T>(start: () => Promise<T>): Promise<T> => {
     try {
       return await start();
     } catch (error) {
-      console.error(`local deployment failed: ${(error as Error).message}`);
-      await stopAll(1);
-      throw error;
+      // A service stopped by Ctrl-C while starting is no failure; anything else says why (with its log).
+      if (!interrupted) console.error(`local deployment failed: ${(error as Error).message}`);
+      return stopAll(1);
     }
   };
-  const nats = await startOrStop(() => startNats(options.stateDir, shutdown.signal));
-  children.push({ name: 'nats-server', child: nats.child });
+  const nats = await startOrStop(() => startNats(options.stateDir, shutdown.signal, children.track));
   const enrollment = await startOrStop(() =>
-    startEnrollment({ repoRoot, stateDir: options.stateDir, overlay: options.overlay, natsUrl: nats.url }),
+    startEnrollment({
+      repoRoot,
+      stateDir: options.stateDir,
+      overlay: options.overlay,
+      natsUrl: nats.url,
+      track: children.track,
+    }),
   );
-  children.push({ name: 'enrollment', child: enrollment.process.child });
   const bootstraps = await startOrStop(() =>
     startBootstraps({
       repoRoot,
@@ -56,7 +70,7 @@ async function main(): Promise<void> {
       natsUrl: nats.url,
       enrollment,
       count: 2,
-      track: (service) => children.push({ name: service.name, child: service.child }),
+      track: children.track,
     }),
   );
   const peers = await startOrStop(() =>
@@ -68,16 +82,9 @@ async function main(): Promise<void> {
       enrollment,
       count: options.peers,
       perProcess: options.peersPerProcess,
-      track: (service) => children.push({ name: service.name, child: service.child }),
+      track: children.track,
     }),
   );
-  for (const { name, child } of children) {
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      console.error(`${name} exited unexpectedly (${code ?? signal}); stopping the deployment`);
-      void stopAll(1);
-    });
-  }
 
   await writeDeploymentFile({
     overlay: options.overlay,
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
     requestedPeers: options.peers,
     nats: { url: nats.url },
     relay: null,
-    processes: children.map(({ name, child }) => ({ name, pid: child.pid ?? -1 })),
+    processes: [...children.list()],
   });
   console.log(`NATS control plane: ${nats.url}`);
   console.log(
@@ -114,18 +121,6 @@ async function main(): Promise<void> {
   console.log(`logs: ${path.join(options.stateDir, 'logs')}`);
   console.log(`deployment described in ${deploymentFilePath(options.stateDir)}`);
   console.log('ready');
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 main().catch((error: unknown) => {

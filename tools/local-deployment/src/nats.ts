@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TrackChild } from './child-processes';
 
 export interface RunningNats {
   readonly url: string;
@@ -12,7 +13,11 @@ export interface RunningNats {
  * Starts nats-server with JetStream on a free loopback port, its stream data kept under the state
  * dir so durable revocations survive a restart of the deployment.
  */
-export async function startNats(stateDir: string, signal: AbortSignal): Promise<RunningNats> {
+export async function startNats(
+  stateDir: string,
+  signal: AbortSignal,
+  track: TrackChild,
+): Promise<RunningNats> {
   const dir = path.join(stateDir, 'nats');
   const portsDir = path.join(dir, 'ports');
   await rm(portsDir, { recursive: true, force: true });
@@ -34,6 +39,7 @@ export async function startNats(stateDir: string, signal: AbortSignal): Promise<
   const child = spawn('nats-server', [...args, '--log', path.join(logDir, 'nats.log')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  track('nats-server', child);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && !signal.aborted) {
     if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode}`);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RunningEnrollment } from './enrollment';
+import type { TrackChild } from './child-processes';
 import { type ServiceProcess, startService } from './service-process';
 import { serviceUserPassword } from './service-users';
 
@@ -26,7 +27,8 @@ export async function startPeers(init: {
   readonly count: number;
   /** Virtual peers per process (one enrollment user each). */
   readonly perProcess: number;
-  readonly track: (service: ServiceProcess) => void;
+  /** Registers each process as it is spawned, so a later failure or Ctrl-C still stops it. */
+  readonly track: TrackChild;
 }): Promise<RunningPeers> {
   const bin = (name: string) => path.join(init.repoRoot, 'node_modules', '.bin', name);
   const sizes = split(init.count, init.perProcess);
@@ -70,8 +72,8 @@ export async function startPeers(init: {
       ],
       logDir: path.join(init.stateDir, 'logs'),
       readyWhen: (line) => line.includes('"msg":"ready"'),
+      track: init.track,
     });
-    init.track(service);
     processes.push(service);
     peers.push(...(JSON.parse(service.readyLine) as { peers: { nodeId: string; address: string }[] }).peers);
   }

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { TrackChild } from './child-processes';
 
 export interface ServiceProcess {
   readonly name: string;
@@ -21,6 +22,8 @@ export interface StartServiceInit {
   readonly readyWhen: (line: string) => boolean;
   /** @default 60 s */
   readonly timeoutMs?: number;
+  /** Called as soon as the child is spawned (before it is ready), so that it is stopped with the rest. */
+  readonly track: TrackChild;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function startService(init: StartServiceInit): Promise<ServiceProce
   const logFile = path.join(init.logDir, `${init.name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(init.command, [...init.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  init.track(init.name, child);
   const recent: string[] = [];
   const readyLine = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
