@@ -14,8 +14,13 @@ export interface BodyMapper {
   /** The MessageContents oneof case, e.g. `pingReq`. */
   readonly protoCase: ProtoCase;
   encode(body: MessageBody): ProtoBody;
-  /** Throws UndecodableError (or returns undefined) for a body that does not fit the model. */
-  decode(body: ProtoBody): MessageBody | undefined;
+  /**
+   * Throws UndecodableError (or returns undefined) for a body that does not fit the model.
+   * `certificates` are the DER certificates of the message's SecurityBlock.
+   */
+  decode(body: ProtoBody, certificates: readonly Uint8Array[]): MessageBody | undefined;
+  /** Certificates the body's signed values need; they travel in the SecurityBlock (RFC 6940 §6.3.4). */
+  certificates?(body: MessageBody): readonly Uint8Array[];
 }
 
 /** A mapper from two typed functions, so each body's mapping reads as one small pair. */

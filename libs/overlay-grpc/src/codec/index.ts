@@ -2,3 +2,5 @@ export * from './body-mapper';
 export * from './core-bodies';
 export * from './ids';
 export * from './protobuf-codec';
+export * from './storage-bodies';
+export * from './storage-values';

@@ -1,5 +1,5 @@
 import type { MessageBody, OverlayMessage } from '@p2psip/overlay';
-import { overlayV1 } from '@p2psip/proto';
+import { commonV1, overlayV1 } from '@p2psip/proto';
 import { type LinkAgreement, RELOAD_VERSION, overlayHash } from '../link-hello';
 import type { MessageCodec } from '../message-codec';
 import type { BodyMapper, ProtoCase } from './body-mapper';
@@ -48,14 +48,19 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
           options: [],
         },
         contents: Buffer.from(contents),
-        security: undefined,
+        security: securityBlockFor(mapper.certificates?.(message.body) ?? []),
       };
     },
     decode(message) {
       try {
         const header = message.header;
         if (!header || header.overlay !== hash || header.version !== RELOAD_VERSION) return undefined;
-        const body = decodeBody(overlayV1.MessageContents.decode(message.contents).body, byCase);
+        const certificates = (message.security?.certificates ?? []).map((c) => c.certificateDer);
+        const body = decodeBody(
+          overlayV1.MessageContents.decode(message.contents).body,
+          byCase,
+          certificates,
+        );
         if (!body) return undefined;
         return {
           header: {
@@ -78,8 +83,21 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
 function decodeBody(
   body: overlayV1.MessageContents['body'],
   byCase: Map<ProtoCase, BodyMapper>,
+  certificates: readonly Uint8Array[],
 ): MessageBody | undefined {
   if (!body) return { type: UNKNOWN_BODY_TYPE };
   const mapper = byCase.get(body.$case);
-  return mapper ? mapper.decode(body) : { type: UNKNOWN_BODY_TYPE };
+  return mapper ? mapper.decode(body, certificates) : { type: UNKNOWN_BODY_TYPE };
+}
+
+/** A SecurityBlock carrying certificates only (originator signatures are not applied yet). */
+function securityBlockFor(certificates: readonly Uint8Array[]): overlayV1.SecurityBlock | undefined {
+  if (certificates.length === 0) return undefined;
+  return {
+    certificates: certificates.map((der) => ({
+      type: commonV1.CertificateType.CERTIFICATE_TYPE_X509,
+      certificateDer: Buffer.from(der),
+    })),
+    signature: undefined,
+  };
 }

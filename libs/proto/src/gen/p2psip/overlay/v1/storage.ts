@@ -77,6 +77,11 @@ export interface StatKindResponse {
   kind: number;
   generation: bigint;
   values: StoredMetaData[];
+  /**
+   * Our extension (not in RFC 6940): when the answering peer is responsible, the Node-IDs of the
+   * peers that confirmed holding its current copy as replicas, so operators see the replica count.
+   */
+  replicas: Buffer[];
 }
 
 /** StatAns (message code 0x1A, RFC 6940 §7.4.3.2). */
@@ -876,7 +881,7 @@ export const StatReq: MessageFns<StatReq> = {
 };
 
 function createBaseStatKindResponse(): StatKindResponse {
-  return { kind: 0, generation: 0n, values: [] };
+  return { kind: 0, generation: 0n, values: [], replicas: [] };
 }
 
 export const StatKindResponse: MessageFns<StatKindResponse> = {
@@ -892,6 +897,9 @@ export const StatKindResponse: MessageFns<StatKindResponse> = {
     }
     for (const v of message.values) {
       StoredMetaData.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.replicas) {
+      writer.uint32(34).bytes(v!);
     }
     return writer;
   },
@@ -933,6 +941,14 @@ export const StatKindResponse: MessageFns<StatKindResponse> = {
             message.values.push(StoredMetaData.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.replicas.push(Buffer.from(reader.bytes()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -950,6 +966,9 @@ export const StatKindResponse: MessageFns<StatKindResponse> = {
       kind: isSet(object.kind) ? globalThis.Number(object.kind) : 0,
       generation: isSet(object.generation) ? BigInt(object.generation) : 0n,
       values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => StoredMetaData.fromJSON(e)) : [],
+      replicas: globalThis.Array.isArray(object?.replicas)
+        ? object.replicas.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
     };
   },
 
@@ -964,6 +983,9 @@ export const StatKindResponse: MessageFns<StatKindResponse> = {
     if (message.values?.length) {
       obj.values = message.values.map((e) => StoredMetaData.toJSON(e));
     }
+    if (message.replicas?.length) {
+      obj.replicas = message.replicas.map((e) => base64FromBytes(e));
+    }
     return obj;
   },
 
@@ -977,6 +999,7 @@ export const StatKindResponse: MessageFns<StatKindResponse> = {
       ? BigInt(object.generation)
       : 0n;
     message.values = object.values?.map((e) => StoredMetaData.fromPartial(e)) || [];
+    message.replicas = object.replicas?.map((e) => e) || [];
     return message;
   },
 };

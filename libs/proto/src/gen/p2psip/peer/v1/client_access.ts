@@ -21,7 +21,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Destination, StoredDataSpecifier } from "../../common/v1/types";
+import { Destination, GenericCertificate, StoredDataSpecifier } from "../../common/v1/types";
 import { AppAttachAns, AppAttachReq } from "../../overlay/v1/attach";
 import { Message } from "../../overlay/v1/message";
 import {
@@ -87,11 +87,18 @@ export interface GetAttachmentInfoResponse {
 export interface StoreRequest {
   resourceId: Buffer;
   kindData: StoreKindData[];
+  /**
+   * Certificates of the values' signers (a routed Message carries them in its SecurityBlock);
+   * the client's own TLS certificate need not be repeated here.
+   */
+  certificates: GenericCertificate[];
 }
 
 /** Store response: the StoreAns. */
 export interface StoreResponse {
   kindResponses: StoreKindResponse[];
+  /** Node-ID of the responsible peer that stored the values. */
+  responderNodeId: Buffer;
 }
 
 /** Fetch request: a FetchReq. */
@@ -103,17 +110,25 @@ export interface FetchRequest {
 /** Fetch response: the FetchAns. */
 export interface FetchResponse {
   kindResponses: FetchKindResponse[];
+  /** Certificates of the values' signers, for the client's own signature checks. */
+  certificates: GenericCertificate[];
+  /** Node-ID of the peer that answered. */
+  responderNodeId: Buffer;
 }
 
 /** Stat request: a StatReq. */
 export interface StatRequest {
   resourceId: Buffer;
   specifiers: StoredDataSpecifier[];
+  /** When set, ask this peer about its own copy instead of the responsible peer (replica checks). */
+  atNodeId: Buffer;
 }
 
 /** Stat response: the StatAns. */
 export interface StatResponse {
   kindResponses: StatKindResponse[];
+  /** Node-ID of the peer that answered (the responsible peer, or `at`). */
+  responderNodeId: Buffer;
 }
 
 /** Find request: a FindReq. */
@@ -125,6 +140,7 @@ export interface FindRequest {
 /** Find response: the FindAns. */
 export interface FindResponse {
   results: FindKindData[];
+  responderNodeId: Buffer;
 }
 
 /** AppAttach request: where to send the AppAttachReq, and the offer. */
@@ -655,7 +671,7 @@ export const GetAttachmentInfoResponse: MessageFns<GetAttachmentInfoResponse> = 
 };
 
 function createBaseStoreRequest(): StoreRequest {
-  return { resourceId: Buffer.alloc(0), kindData: [] };
+  return { resourceId: Buffer.alloc(0), kindData: [], certificates: [] };
 }
 
 export const StoreRequest: MessageFns<StoreRequest> = {
@@ -665,6 +681,9 @@ export const StoreRequest: MessageFns<StoreRequest> = {
     }
     for (const v of message.kindData) {
       StoreKindData.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.certificates) {
+      GenericCertificate.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -698,6 +717,14 @@ export const StoreRequest: MessageFns<StoreRequest> = {
             message.kindData.push(StoreKindData.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.certificates.push(GenericCertificate.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -722,6 +749,9 @@ export const StoreRequest: MessageFns<StoreRequest> = {
         : globalThis.Array.isArray(object?.kind_data)
         ? object.kind_data.map((e: any) => StoreKindData.fromJSON(e))
         : [],
+      certificates: globalThis.Array.isArray(object?.certificates)
+        ? object.certificates.map((e: any) => GenericCertificate.fromJSON(e))
+        : [],
     };
   },
 
@@ -733,6 +763,9 @@ export const StoreRequest: MessageFns<StoreRequest> = {
     if (message.kindData?.length) {
       obj.kindData = message.kindData.map((e) => StoreKindData.toJSON(e));
     }
+    if (message.certificates?.length) {
+      obj.certificates = message.certificates.map((e) => GenericCertificate.toJSON(e));
+    }
     return obj;
   },
 
@@ -743,18 +776,22 @@ export const StoreRequest: MessageFns<StoreRequest> = {
     const message = createBaseStoreRequest();
     message.resourceId = object.resourceId ?? Buffer.alloc(0);
     message.kindData = object.kindData?.map((e) => StoreKindData.fromPartial(e)) || [];
+    message.certificates = object.certificates?.map((e) => GenericCertificate.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseStoreResponse(): StoreResponse {
-  return { kindResponses: [] };
+  return { kindResponses: [], responderNodeId: Buffer.alloc(0) };
 }
 
 export const StoreResponse: MessageFns<StoreResponse> = {
   encode(message: StoreResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.kindResponses) {
       StoreKindResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.responderNodeId.length !== 0) {
+      writer.uint32(18).bytes(message.responderNodeId);
     }
     return writer;
   },
@@ -780,6 +817,14 @@ export const StoreResponse: MessageFns<StoreResponse> = {
             message.kindResponses.push(StoreKindResponse.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.responderNodeId = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -799,6 +844,11 @@ export const StoreResponse: MessageFns<StoreResponse> = {
         : globalThis.Array.isArray(object?.kind_responses)
         ? object.kind_responses.map((e: any) => StoreKindResponse.fromJSON(e))
         : [],
+      responderNodeId: isSet(object.responderNodeId)
+        ? Buffer.from(bytesFromBase64(object.responderNodeId))
+        : isSet(object.responder_node_id)
+        ? Buffer.from(bytesFromBase64(object.responder_node_id))
+        : Buffer.alloc(0),
     };
   },
 
@@ -806,6 +856,9 @@ export const StoreResponse: MessageFns<StoreResponse> = {
     const obj: any = {};
     if (message.kindResponses?.length) {
       obj.kindResponses = message.kindResponses.map((e) => StoreKindResponse.toJSON(e));
+    }
+    if (message.responderNodeId.length !== 0) {
+      obj.responderNodeId = base64FromBytes(message.responderNodeId);
     }
     return obj;
   },
@@ -816,6 +869,7 @@ export const StoreResponse: MessageFns<StoreResponse> = {
   fromPartial(object: DeepPartial<StoreResponse>): StoreResponse {
     const message = createBaseStoreResponse();
     message.kindResponses = object.kindResponses?.map((e) => StoreKindResponse.fromPartial(e)) || [];
+    message.responderNodeId = object.responderNodeId ?? Buffer.alloc(0);
     return message;
   },
 };
@@ -912,13 +966,19 @@ export const FetchRequest: MessageFns<FetchRequest> = {
 };
 
 function createBaseFetchResponse(): FetchResponse {
-  return { kindResponses: [] };
+  return { kindResponses: [], certificates: [], responderNodeId: Buffer.alloc(0) };
 }
 
 export const FetchResponse: MessageFns<FetchResponse> = {
   encode(message: FetchResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.kindResponses) {
       FetchKindResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.certificates) {
+      GenericCertificate.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.responderNodeId.length !== 0) {
+      writer.uint32(26).bytes(message.responderNodeId);
     }
     return writer;
   },
@@ -944,6 +1004,22 @@ export const FetchResponse: MessageFns<FetchResponse> = {
             message.kindResponses.push(FetchKindResponse.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificates.push(GenericCertificate.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.responderNodeId = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -963,6 +1039,14 @@ export const FetchResponse: MessageFns<FetchResponse> = {
         : globalThis.Array.isArray(object?.kind_responses)
         ? object.kind_responses.map((e: any) => FetchKindResponse.fromJSON(e))
         : [],
+      certificates: globalThis.Array.isArray(object?.certificates)
+        ? object.certificates.map((e: any) => GenericCertificate.fromJSON(e))
+        : [],
+      responderNodeId: isSet(object.responderNodeId)
+        ? Buffer.from(bytesFromBase64(object.responderNodeId))
+        : isSet(object.responder_node_id)
+        ? Buffer.from(bytesFromBase64(object.responder_node_id))
+        : Buffer.alloc(0),
     };
   },
 
@@ -970,6 +1054,12 @@ export const FetchResponse: MessageFns<FetchResponse> = {
     const obj: any = {};
     if (message.kindResponses?.length) {
       obj.kindResponses = message.kindResponses.map((e) => FetchKindResponse.toJSON(e));
+    }
+    if (message.certificates?.length) {
+      obj.certificates = message.certificates.map((e) => GenericCertificate.toJSON(e));
+    }
+    if (message.responderNodeId.length !== 0) {
+      obj.responderNodeId = base64FromBytes(message.responderNodeId);
     }
     return obj;
   },
@@ -980,12 +1070,14 @@ export const FetchResponse: MessageFns<FetchResponse> = {
   fromPartial(object: DeepPartial<FetchResponse>): FetchResponse {
     const message = createBaseFetchResponse();
     message.kindResponses = object.kindResponses?.map((e) => FetchKindResponse.fromPartial(e)) || [];
+    message.certificates = object.certificates?.map((e) => GenericCertificate.fromPartial(e)) || [];
+    message.responderNodeId = object.responderNodeId ?? Buffer.alloc(0);
     return message;
   },
 };
 
 function createBaseStatRequest(): StatRequest {
-  return { resourceId: Buffer.alloc(0), specifiers: [] };
+  return { resourceId: Buffer.alloc(0), specifiers: [], atNodeId: Buffer.alloc(0) };
 }
 
 export const StatRequest: MessageFns<StatRequest> = {
@@ -995,6 +1087,9 @@ export const StatRequest: MessageFns<StatRequest> = {
     }
     for (const v of message.specifiers) {
       StoredDataSpecifier.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.atNodeId.length !== 0) {
+      writer.uint32(26).bytes(message.atNodeId);
     }
     return writer;
   },
@@ -1028,6 +1123,14 @@ export const StatRequest: MessageFns<StatRequest> = {
             message.specifiers.push(StoredDataSpecifier.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.atNodeId = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1050,6 +1153,11 @@ export const StatRequest: MessageFns<StatRequest> = {
       specifiers: globalThis.Array.isArray(object?.specifiers)
         ? object.specifiers.map((e: any) => StoredDataSpecifier.fromJSON(e))
         : [],
+      atNodeId: isSet(object.atNodeId)
+        ? Buffer.from(bytesFromBase64(object.atNodeId))
+        : isSet(object.at_node_id)
+        ? Buffer.from(bytesFromBase64(object.at_node_id))
+        : Buffer.alloc(0),
     };
   },
 
@@ -1061,6 +1169,9 @@ export const StatRequest: MessageFns<StatRequest> = {
     if (message.specifiers?.length) {
       obj.specifiers = message.specifiers.map((e) => StoredDataSpecifier.toJSON(e));
     }
+    if (message.atNodeId.length !== 0) {
+      obj.atNodeId = base64FromBytes(message.atNodeId);
+    }
     return obj;
   },
 
@@ -1071,18 +1182,22 @@ export const StatRequest: MessageFns<StatRequest> = {
     const message = createBaseStatRequest();
     message.resourceId = object.resourceId ?? Buffer.alloc(0);
     message.specifiers = object.specifiers?.map((e) => StoredDataSpecifier.fromPartial(e)) || [];
+    message.atNodeId = object.atNodeId ?? Buffer.alloc(0);
     return message;
   },
 };
 
 function createBaseStatResponse(): StatResponse {
-  return { kindResponses: [] };
+  return { kindResponses: [], responderNodeId: Buffer.alloc(0) };
 }
 
 export const StatResponse: MessageFns<StatResponse> = {
   encode(message: StatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.kindResponses) {
       StatKindResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.responderNodeId.length !== 0) {
+      writer.uint32(18).bytes(message.responderNodeId);
     }
     return writer;
   },
@@ -1108,6 +1223,14 @@ export const StatResponse: MessageFns<StatResponse> = {
             message.kindResponses.push(StatKindResponse.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.responderNodeId = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1127,6 +1250,11 @@ export const StatResponse: MessageFns<StatResponse> = {
         : globalThis.Array.isArray(object?.kind_responses)
         ? object.kind_responses.map((e: any) => StatKindResponse.fromJSON(e))
         : [],
+      responderNodeId: isSet(object.responderNodeId)
+        ? Buffer.from(bytesFromBase64(object.responderNodeId))
+        : isSet(object.responder_node_id)
+        ? Buffer.from(bytesFromBase64(object.responder_node_id))
+        : Buffer.alloc(0),
     };
   },
 
@@ -1134,6 +1262,9 @@ export const StatResponse: MessageFns<StatResponse> = {
     const obj: any = {};
     if (message.kindResponses?.length) {
       obj.kindResponses = message.kindResponses.map((e) => StatKindResponse.toJSON(e));
+    }
+    if (message.responderNodeId.length !== 0) {
+      obj.responderNodeId = base64FromBytes(message.responderNodeId);
     }
     return obj;
   },
@@ -1144,6 +1275,7 @@ export const StatResponse: MessageFns<StatResponse> = {
   fromPartial(object: DeepPartial<StatResponse>): StatResponse {
     const message = createBaseStatResponse();
     message.kindResponses = object.kindResponses?.map((e) => StatKindResponse.fromPartial(e)) || [];
+    message.responderNodeId = object.responderNodeId ?? Buffer.alloc(0);
     return message;
   },
 };
@@ -1252,13 +1384,16 @@ export const FindRequest: MessageFns<FindRequest> = {
 };
 
 function createBaseFindResponse(): FindResponse {
-  return { results: [] };
+  return { results: [], responderNodeId: Buffer.alloc(0) };
 }
 
 export const FindResponse: MessageFns<FindResponse> = {
   encode(message: FindResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.results) {
       FindKindData.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.responderNodeId.length !== 0) {
+      writer.uint32(18).bytes(message.responderNodeId);
     }
     return writer;
   },
@@ -1284,6 +1419,14 @@ export const FindResponse: MessageFns<FindResponse> = {
             message.results.push(FindKindData.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.responderNodeId = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1301,6 +1444,11 @@ export const FindResponse: MessageFns<FindResponse> = {
       results: globalThis.Array.isArray(object?.results)
         ? object.results.map((e: any) => FindKindData.fromJSON(e))
         : [],
+      responderNodeId: isSet(object.responderNodeId)
+        ? Buffer.from(bytesFromBase64(object.responderNodeId))
+        : isSet(object.responder_node_id)
+        ? Buffer.from(bytesFromBase64(object.responder_node_id))
+        : Buffer.alloc(0),
     };
   },
 
@@ -1308,6 +1456,9 @@ export const FindResponse: MessageFns<FindResponse> = {
     const obj: any = {};
     if (message.results?.length) {
       obj.results = message.results.map((e) => FindKindData.toJSON(e));
+    }
+    if (message.responderNodeId.length !== 0) {
+      obj.responderNodeId = base64FromBytes(message.responderNodeId);
     }
     return obj;
   },
@@ -1318,6 +1469,7 @@ export const FindResponse: MessageFns<FindResponse> = {
   fromPartial(object: DeepPartial<FindResponse>): FindResponse {
     const message = createBaseFindResponse();
     message.results = object.results?.map((e) => FindKindData.fromPartial(e)) || [];
+    message.responderNodeId = object.responderNodeId ?? Buffer.alloc(0);
     return message;
   },
 };
