@@ -1,7 +1,12 @@
-// Test-only entry: the conformance suite every EnrollmentStore adapter must pass. It calls Jest's
-// `describe`/`it`, so it must stay out of index.ts, which production code loads.
+// Test-only entry: the conformance suites every EnrollmentStore and ValueStore adapter must pass.
+// They call Jest's `describe`/`it`, so they must stay out of index.ts, which production code loads.
 export {
   type ConformanceOptions,
   type EnrollmentStoreFixture,
   describeEnrollmentStoreConformance,
 } from './enrollment/conformance';
+export {
+  type ValueStoreConformanceOptions,
+  type ValueStoreFixture,
+  describeValueStoreConformance,
+} from './storage/conformance';
