@@ -4,8 +4,7 @@ import {
   type PublicKeyDescription,
   issueNodeCertificateDer,
   nodeIdFromHex,
-  parseCsr,
-  x509PublicKeyFromSpki,
+  verifyCsr,
 } from '@p2psip/identity';
 
 /** A CSR after its self-signature was checked: the key to certify, and what kind of key it is. */
@@ -39,13 +38,13 @@ export interface CertificateWork {
 export function inProcessCertificateWork(authority: CertificateAuthority): CertificateWork {
   return {
     async inspectCsr(der) {
-      const csr = await parseCsr(der);
-      return { publicKeySpki: new Uint8Array(csr.publicKey.rawData), key: csr.key };
+      const csr = await verifyCsr(der);
+      return { publicKeySpki: csr.publicKeySpki, key: csr.key };
     },
     issue(request) {
       return issueNodeCertificateDer({
         authority,
-        publicKey: x509PublicKeyFromSpki(request.publicKeySpki),
+        publicKey: request.publicKeySpki,
         overlay: request.overlay,
         nodeIds: request.nodeIds.map((hex) => nodeIdFromHex(hex)),
         userName: request.userName,

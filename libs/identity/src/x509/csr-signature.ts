@@ -1,6 +1,5 @@
-import { CertificationRequest } from '@peculiar/asn1-csr';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { createPublicKey, verify } from 'node:crypto';
+import type { CertificationRequest } from '@peculiar/asn1-csr';
+import { type KeyObject, verify } from 'node:crypto';
 
 // Signature algorithms Node verifies natively, by OID: the hash to use (null for Ed25519).
 const NATIVE_ALGORITHMS: Record<string, string | null> = {
@@ -15,19 +14,16 @@ const NATIVE_ALGORITHMS: Record<string, string | null> = {
 
 /**
  * Checks a CSR's self-signature with Node's native crypto over the exact signed bytes (as the
- * ASN.1 schema library hands them out). Synchronous and several times cheaper than the WebCrypto
- * path, which matters on the enrollment server's hot path. Returns undefined for algorithms it
- * does not know, so the caller falls back to the X.509 library.
+ * ASN.1 schema library hands them out), with the CSR's own key already imported. Synchronous and
+ * several times cheaper than the WebCrypto path, which matters on the enrollment server's hot path.
+ * Returns undefined for algorithms it does not know, so the caller falls back to the X.509 library.
  */
-export function verifyCsrSignatureNatively(der: Uint8Array): boolean | undefined {
-  const request = AsnConvert.parse(der, CertificationRequest);
+export function verifyCsrSignatureNatively(
+  request: CertificationRequest,
+  key: KeyObject,
+): boolean | undefined {
   const hash = NATIVE_ALGORITHMS[request.signatureAlgorithm.algorithm];
   const signed = request.certificationRequestInfoRaw;
   if (hash === undefined || !signed) return undefined;
-  const key = createPublicKey({
-    key: Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo)),
-    format: 'der',
-    type: 'spki',
-  });
   return verify(hash, Buffer.from(signed), key, Buffer.from(request.signature));
 }

@@ -1,6 +1,9 @@
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { type KeyObject, createPublicKey } from 'node:crypto';
 import { InvalidCsrError } from '../errors';
 import { verifyCsrSignatureNatively } from './csr-signature';
+import { readDerElement } from './der';
 import { ECDSA_P256, type KeyPair, toPem } from './keys';
 import { x509 } from './provider';
 
@@ -47,19 +50,9 @@ const PEM_CSR =
 /** Parses a CSR (DER or PEM) and checks its self-signature; throws InvalidCsrError. */
 export async function parseCsr(input: string | Uint8Array): Promise<ParsedCsr> {
   const der = toDer(input);
-  let csr: x509.Pkcs10CertificateRequest;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(der);
-  } catch (cause) {
-    throw new InvalidCsrError('not a DER/PEM PKCS#10 request', { cause });
-  }
-  let signatureValid: boolean;
-  try {
-    signatureValid = verifyCsrSignatureNatively(der) ?? (await csr.verify());
-  } catch (cause) {
-    throw new InvalidCsrError('the CSR signature cannot be checked (unsupported algorithm?)', { cause });
-  }
-  if (!signatureValid) throw new InvalidCsrError('the CSR signature does not match its key');
+  const request = parseRequest(der);
+  const verified = await verifyRequest(request, der);
+  const csr = new x509.Pkcs10CertificateRequest(request);
   return {
     der,
     // The CA ignores names in CSRs; only parse the extension when someone asks.
@@ -67,9 +60,68 @@ export async function parseCsr(input: string | Uint8Array): Promise<ParsedCsr> {
       return requestedEmail(csr);
     },
     subject: csr.subject,
-    key: describePublicKey(csr.publicKey),
-    publicKey: csr.publicKey,
+    key: verified.key,
+    publicKey: new x509.PublicKey(verified.publicKeySpki),
   };
+}
+
+/** The key of a CSR whose self-signature was checked. */
+export interface VerifiedCsrKey {
+  /** SubjectPublicKeyInfo, DER: the exact bytes the CSR carries. */
+  readonly publicKeySpki: Buffer;
+  readonly key: PublicKeyDescription;
+}
+
+/**
+ * The CA's hot-path form of parseCsr for a DER CSR: the same structure and signature checks, but
+ * one parse and one key import, and only the key comes back. Throws InvalidCsrError.
+ */
+export async function verifyCsr(der: Uint8Array): Promise<VerifiedCsrKey> {
+  return verifyRequest(parseRequest(der), der);
+}
+
+// What the X.509 library's Pkcs10CertificateRequest constructor checks, without its wrapper.
+function parseRequest(der: Uint8Array): CertificationRequest {
+  try {
+    return AsnConvert.parse(der, CertificationRequest);
+  } catch (cause) {
+    throw new InvalidCsrError('not a DER/PEM PKCS#10 request', { cause });
+  }
+}
+
+async function verifyRequest(request: CertificationRequest, der: Uint8Array): Promise<VerifiedCsrKey> {
+  const publicKeySpki = subjectPublicKeyInfoOf(request);
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' });
+  } catch (cause) {
+    throw new InvalidCsrError('the CSR public key cannot be read', { cause });
+  }
+  let signatureValid: boolean;
+  try {
+    signatureValid =
+      verifyCsrSignatureNatively(request, key) ?? (await new x509.Pkcs10CertificateRequest(der).verify());
+  } catch (cause) {
+    throw new InvalidCsrError('the CSR signature cannot be checked (unsupported algorithm?)', { cause });
+  }
+  if (!signatureValid) throw new InvalidCsrError('the CSR signature does not match its key');
+  return { publicKeySpki, key: describeKeyObject(key) };
+}
+
+/** The SubjectPublicKeyInfo's own bytes, cut out of the signed part rather than re-encoded. */
+function subjectPublicKeyInfoOf(request: CertificationRequest): Buffer {
+  const info = request.certificationRequestInfoRaw;
+  if (!info) return Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo));
+  const bytes = new Uint8Array(info);
+  try {
+    const sequence = readDerElement(bytes);
+    const version = readDerElement(bytes, sequence.contentStart, sequence.end);
+    const subject = readDerElement(bytes, version.end, sequence.end);
+    const spki = readDerElement(bytes, subject.end, sequence.end);
+    return Buffer.from(bytes.subarray(spki.start, spki.end));
+  } catch (cause) {
+    throw new InvalidCsrError('not a DER PKCS#10 request', { cause });
+  }
 }
 
 /** Describes a public key from its SubjectPublicKeyInfo, through Node's own key parser. */
@@ -80,6 +132,10 @@ export function describePublicKey(key: x509.PublicKey): PublicKeyDescription {
   } catch {
     return { algorithm: 'other' };
   }
+  return describeKeyObject(keyObject);
+}
+
+function describeKeyObject(keyObject: KeyObject): PublicKeyDescription {
   const details = keyObject.asymmetricKeyDetails ?? {};
   switch (keyObject.asymmetricKeyType) {
     case 'ec':
@@ -113,9 +169,4 @@ function toDer(input: string | Uint8Array): Buffer {
   const block = PEM_CSR.exec(input);
   if (!block) throw new InvalidCsrError('no PEM certificate request found');
   return Buffer.from((block[2] ?? '').replace(/\s+/g, ''), 'base64');
-}
-
-/** The library's public-key object for a SubjectPublicKeyInfo (as carried between threads). */
-export function x509PublicKeyFromSpki(spki: Uint8Array): x509.PublicKey {
-  return new x509.PublicKey(spki);
 }

@@ -1,15 +1,10 @@
 import { InvalidCertificateError, InvalidCsrError, InvalidReloadUriError } from '../errors';
 import { idToHex, nodeIdFromHex } from '../ring-id';
-import {
-  createCertificateAuthority,
-  issueNodeCertificateDer,
-  issueNodeCertificate,
-  issueServerCertificate,
-  randomSerialNumber,
-} from './authority';
+import { createCertificateAuthority, issueServerCertificate, randomSerialNumber } from './authority';
+import { issueNodeCertificate, issueNodeCertificateDer } from './node-certificate';
 import { createRevocationList, revokedSerials } from './revocation-list';
 import { isIssuedBy, nodeIdsInOverlay, parseCertificate, parseCertificateBundle } from './certificate';
-import { createCsr, parseCsr } from './csr';
+import { createCsr, parseCsr, verifyCsr } from './csr';
 import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem } from './keys';
 import { subtle, x509 } from './provider';
 import { formatReloadUri, parseReloadUri } from './reload-uri';
@@ -129,6 +124,33 @@ describe('identity — X.509 keys, CSRs and certificates', () => {
     await expect(parseCsr(tampered)).rejects.toThrow(InvalidCsrError);
     await expect(parseCsr(Buffer.from('garbage'))).rejects.toThrow(InvalidCsrError);
     await expect(parseCsr(der.subarray(0, der.length - 20))).rejects.toThrow(InvalidCsrError);
+    for (const bad of [tampered, Buffer.from('garbage'), der.subarray(0, der.length - 20)])
+      await expect(verifyCsr(bad)).rejects.toThrow(InvalidCsrError);
+  });
+
+  it("verifyCsr returns the CSR's key as the exact SubjectPublicKeyInfo bytes, described", async () => {
+    const keys = await generateKeyPair();
+    const csr = await verifyCsr((await createCsr(keys)).der);
+    expect(csr.publicKeySpki).toEqual(Buffer.from(await subtle.exportKey('spki', keys.publicKey)));
+    expect(csr.key).toEqual({ algorithm: 'ECDSA', namedCurve: 'P-256' });
+  });
+
+  it('checks CSRs signed with algorithms Node does not verify natively through the X.509 library', async () => {
+    const keys = await subtle.generateKey(
+      { name: 'RSA-PSS', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    );
+    const request = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: '',
+      keys,
+      signingAlgorithm: { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 },
+    });
+    const der = Buffer.from(request.rawData);
+    expect((await verifyCsr(der)).key).toEqual({ algorithm: 'RSA', modulusLength: 1024 });
+    const tampered = Buffer.from(der);
+    tampered[tampered.length - 5] ^= 0xff;
+    await expect(verifyCsr(tampered)).rejects.toThrow(InvalidCsrError);
   });
 
   it('round-trips private keys through PEM and signs with them', async () => {
