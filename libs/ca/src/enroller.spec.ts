@@ -105,6 +105,38 @@ describe('ca — enrollment rules', () => {
     expect(new Set(more.nodeIds).size).toBe(3);
   });
 
+  it('re-enrolls a user that holds enough Node-IDs without a Node-ID write, with the same ids', async () => {
+    const first = await enroller.enroll({
+      userName: `alice@${overlay}`,
+      password: 'secret',
+      nodeIdCount: 2,
+      csr: await csr(),
+    });
+    const assign = jest.spyOn(store, 'assignNodeIds');
+    const again = await enroller.enroll({
+      userName: `alice@${overlay}`,
+      password: 'secret',
+      nodeIdCount: 2,
+      csr: await csr(),
+    });
+    const fewer = await enroller.enroll({
+      userName: `alice@${overlay}`,
+      password: 'secret',
+      csr: await csr(),
+    });
+    expect(assign).not.toHaveBeenCalled();
+    expect(again.nodeIds).toEqual(first.nodeIds);
+    expect(fewer.nodeIds).toEqual(first.nodeIds.slice(0, 1));
+    expect(parseCertificate(again.certificateDer).nodeIds.map(idToHex)).toEqual(first.nodeIds);
+    await enroller.enroll({
+      userName: `alice@${overlay}`,
+      password: 'secret',
+      nodeIdCount: 3,
+      csr: await csr(),
+    });
+    expect(assign).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses wrong passwords, unknown and disabled users with failed_authentication', async () => {
     expect(
       await tokenOf(enroller.enroll({ userName: `alice@${overlay}`, password: 'nope', csr: await csr() })),

@@ -104,7 +104,7 @@ export class Enroller {
     const csr = await this.checkCsr(request.csr);
     const userName = this.checkUserName(request.userName, policy);
     const user = await this.authenticate(userName, request.password, policy);
-    const nodeIds = await this.assignNodeIds(user.userName, count);
+    const nodeIds = await this.assignNodeIds(user, count);
     const record = await this.issue(user.userName, nodeIds, csr, policy);
     this.onIssued(record);
     return { certificateDer: Buffer.from(record.der), serialNumber: record.serialNumber, userName, nodeIds };
@@ -209,11 +209,14 @@ export class Enroller {
     return matches;
   }
 
-  private async assignNodeIds(userName: string, count: number): Promise<readonly string[]> {
+  private async assignNodeIds(user: UserRecord, count: number): Promise<readonly string[]> {
+    // A user's Node-IDs are only ever appended to, so one that already holds enough (every
+    // re-enrollment) gets its first `count` again as assignNodeIds would, without a store write.
+    if (user.nodeIds.length >= count) return user.nodeIds.slice(0, count);
     for (let draw = 1; ; draw++) {
       const candidates = Array.from({ length: count }, () => idToHex(randomNodeId()));
       try {
-        return await this.store.assignNodeIds(userName, candidates, this.now());
+        return await this.store.assignNodeIds(user.userName, candidates, this.now());
       } catch (error) {
         if (!(error instanceof NodeIdTakenError) || draw >= MAX_DRAWS) throw error;
       }

@@ -16,3 +16,12 @@ export type SigningTask = SigningTaskBody & { readonly id: number };
 export type SigningResult =
   | { readonly id: number; readonly ok: true; readonly value: CsrInspection | IssuedCertificate }
   | { readonly id: number; readonly ok: false; readonly code: string | undefined; readonly message: string };
+
+/**
+ * The bytes in an ArrayBuffer of their own, to be moved between threads rather than cloned: a
+ * small Buffer is usually a view into Node's shared 8 KiB pool, and cloning a view copies its
+ * whole ArrayBuffer.
+ */
+export function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(bytes);
+}

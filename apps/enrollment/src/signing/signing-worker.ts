@@ -2,7 +2,7 @@ import { type CsrInspection, inProcessCertificateWork } from '@p2psip/ca';
 import { type IssuedCertificate, importPrivateKeyPem, parseCertificate } from '@p2psip/identity';
 import { webcrypto } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SigningResult, SigningTask, SigningWorkerData } from './protocol';
+import { type SigningResult, type SigningTask, type SigningWorkerData, ownBytes } from './protocol';
 
 // A signing worker: parses and verifies CSRs and builds certificates with the CA key, so the
 // server's main thread only does I/O. Entry point of dist/signing-worker.cjs.
@@ -27,7 +27,10 @@ async function start(): Promise<void> {
       task.kind === 'inspect' ? work.inspectCsr(task.der) : work.issue(task.request),
     );
     run.then(
-      (value) => port.postMessage({ id: task.id, ok: true, value } satisfies SigningResult),
+      (value) => {
+        const [answer, transfer] = movable(value);
+        port.postMessage({ id: task.id, ok: true, value: answer } satisfies SigningResult, transfer);
+      },
       (error: unknown) =>
         port.postMessage({
           id: task.id,
@@ -38,6 +41,19 @@ async function start(): Promise<void> {
     );
   });
   port.postMessage('ready');
+}
+
+// The answer's bytes (an SPKI, a certificate) in ArrayBuffers of their own, moved to the main
+// thread instead of cloned with the 8 KiB Buffer pool they were cut from.
+function movable(
+  value: CsrInspection | IssuedCertificate,
+): [CsrInspection | IssuedCertificate, ArrayBuffer[]] {
+  if ('publicKeySpki' in value) {
+    const publicKeySpki = ownBytes(value.publicKeySpki);
+    return [{ ...value, publicKeySpki }, [publicKeySpki.buffer]];
+  }
+  const der = ownBytes(value.der);
+  return [{ ...value, der: Buffer.from(der.buffer) }, [der.buffer]];
 }
 
 void start();

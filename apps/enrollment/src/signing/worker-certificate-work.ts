@@ -1,7 +1,13 @@
 import type { CertificateWork, CsrInspection, IssueRequest } from '@p2psip/ca';
 import type { IssuedCertificate } from '@p2psip/identity';
 import { Worker } from 'node:worker_threads';
-import type { SigningResult, SigningTask, SigningTaskBody, SigningWorkerData } from './protocol';
+import {
+  type SigningResult,
+  type SigningTask,
+  type SigningTaskBody,
+  type SigningWorkerData,
+  ownBytes,
+} from './protocol';
 
 /** A failure inside a worker, with the code the worker's error had (e.g. BAD_CSR). */
 export class SigningWorkError extends Error {
@@ -50,14 +56,17 @@ export class WorkerCertificateWork implements CertificateWork {
   }
 
   inspectCsr(der: Uint8Array): Promise<CsrInspection> {
-    return this.submit({ kind: 'inspect', der }) as Promise<CsrInspection>;
+    const own = ownBytes(der);
+    return this.submit({ kind: 'inspect', der: own }, [own.buffer]) as Promise<CsrInspection>;
   }
 
   issue(request: IssueRequest): Promise<IssuedCertificate> {
     return this.submit({ kind: 'issue', request }).then((value) => {
       const issued = value as IssuedCertificate;
-      // Structured clone turns Buffers into Uint8Arrays; callers expect a Buffer.
-      return { ...issued, der: Buffer.from(issued.der) };
+      // Structured clone turns Buffers into Uint8Arrays; callers expect a Buffer. The bytes were
+      // moved here in an ArrayBuffer of their own, so a view over them needs no copy.
+      const { buffer, byteOffset, byteLength } = issued.der;
+      return { ...issued, der: Buffer.from(buffer, byteOffset, byteLength) };
     });
   }
 
@@ -66,7 +75,10 @@ export class WorkerCertificateWork implements CertificateWork {
     await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
   }
 
-  private submit(task: SigningTaskBody): Promise<CsrInspection | IssuedCertificate> {
+  private submit(
+    task: SigningTaskBody,
+    transfer: readonly ArrayBuffer[] = [],
+  ): Promise<CsrInspection | IssuedCertificate> {
     const [first, ...rest] = this.workers;
     if (!first) return Promise.reject(new SigningWorkError(undefined, 'no signing worker is running'));
     const target = rest.reduce(
@@ -77,7 +89,7 @@ export class WorkerCertificateWork implements CertificateWork {
     return new Promise((resolve, reject) => {
       target.pending.set(id, { resolve, reject });
       const message: SigningTask = { ...task, id };
-      target.worker.postMessage(message);
+      target.worker.postMessage(message, transfer);
     });
   }
 

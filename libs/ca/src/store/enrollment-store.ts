@@ -12,7 +12,8 @@ export interface UserRecord {
   readonly disabled: boolean;
   /**
    * Node-IDs assigned to this user (32 lower-case hex), in assignment order. Empty until the first
-   * enrollment; the same user gets the same ids again (RFC 6940 §11.3: data stays reachable).
+   * enrollment; the same user gets the same ids again (RFC 6940 §11.3: data stays reachable), so
+   * ids are only ever appended, never removed or reordered.
    */
   readonly nodeIds: readonly string[];
   readonly createdAtMs: number;
