@@ -1,7 +1,9 @@
 import { type Command } from 'commander';
-import { createProgram, printResult } from '@p2psip/cli';
+import { createProgram, integerArgument, printResult } from '@p2psip/cli';
+import { enrollClient } from './commands/enroll';
 import { resourceIdCommand } from './commands/resource-id';
 import { addDiagnosticsCommands } from './diag/commands';
+import { addStorageCommands } from './storage/commands';
 
 /** The `p2psip` command line: the thin client. */
 export function buildProgram(version: string): Command {
@@ -20,6 +22,43 @@ export function buildProgram(version: string): Command {
     .action((input: string, options: { json?: boolean }) => {
       printResult(resourceIdCommand(input), options, (result) => result.resourceId);
     });
+  program
+    .command('enroll')
+    .description('enroll this client with the overlay (RFC 6940 §11.3) into an identity dir')
+    .requiredOption('--config-url <url>', 'https://…/.well-known/reload-config of the enrollment server')
+    .requiredOption('--ca <ca.pem>', 'the overlay CA certificate')
+    .requiredOption('--identity <dir>', 'where the identity is kept (cert.pem, key.pem, ca.pem)')
+    .option('--user <user@domain>', 'your user name (needed unless the dir holds a valid identity)')
+    .option('--password <password>', 'your password')
+    .option('--timeout-ms <ms>', 'deadline of the whole enrollment', integerArgument(1), 30_000)
+    .option('--json', 'print one JSON object')
+    .action(
+      async (options: {
+        configUrl: string;
+        ca: string;
+        identity: string;
+        user?: string;
+        password?: string;
+        timeoutMs: number;
+        json?: boolean;
+      }) => {
+        const result = await enrollClient({
+          configUrl: options.configUrl,
+          caFile: options.ca,
+          identityDir: options.identity,
+          ...(options.user ? { userName: options.user } : {}),
+          ...(options.password !== undefined ? { password: options.password } : {}),
+          timeoutMs: options.timeoutMs,
+        });
+        printResult(
+          result,
+          options,
+          (r) =>
+            `${r.enrolled ? 'enrolled' : 'already enrolled'}: ${r.userName ?? '?'} as ${r.nodeIds.join(', ')} in ${r.overlay}`,
+        );
+      },
+    );
   addDiagnosticsCommands(program);
+  addStorageCommands(program);
   return program;
 }

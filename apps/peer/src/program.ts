@@ -29,12 +29,18 @@ export function buildProgram(version: string): Command {
     .option('--first', 'this process starts a new overlay (its first peer is the first node)', false)
     .option('--bootstrap <host:port...>', 'bootstrap services besides those in the configuration', [])
     .option('--nats-url <url>', 'announce peers and follow revocations on NATS')
-    .option('--state-dir <dir>', 'where known peers are cached for rejoining (default: the identity dir)')
+    .option('--state-dir <dir>', 'known peers (for rejoining) and stored values (default: the identity dir)')
     .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', portArgument, 0)
     .option(
       '--update-interval-ms <ms>',
       'override the configuration’s chord-update-interval',
       integerArgument(100),
+    )
+    .option('--mongodb-uri <uri>', 'keep stored values in MongoDB (a collection per peer) instead of lmdb')
+    .option(
+      '--replica-hold-down-ms <ms>',
+      'how long a new successor waits before it gets replicas (default 30000)',
+      integerArgument(0),
     )
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (options: RunFlags) => {
@@ -61,6 +67,10 @@ export function buildProgram(version: string): Command {
           ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
           metricsPort: options.metricsPort,
           ...(options.updateIntervalMs ? { updateIntervalMs: options.updateIntervalMs } : {}),
+          ...(options.mongodbUri ? { mongodbUri: options.mongodbUri } : {}),
+          ...(options.replicaHoldDownMs !== undefined
+            ? { replicaHoldDownMs: options.replicaHoldDownMs }
+            : {}),
         },
         logger,
         stopping.signal,
@@ -97,6 +107,8 @@ interface RunFlags {
   stateDir?: string;
   metricsPort: number;
   updateIntervalMs?: number;
+  mongodbUri?: string;
+  replicaHoldDownMs?: number;
   logLevel: string;
 }
 

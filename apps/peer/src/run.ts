@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
-import { idToHex } from '@p2psip/identity';
-import { GrpcLink, createProtobufCodec } from '@p2psip/overlay-grpc';
+import { idToHex, parseCertificate } from '@p2psip/identity';
+import { GrpcLink, STORAGE_BODY_MAPPERS, createProtobufCodec } from '@p2psip/overlay-grpc';
+import { openValueStore } from '@p2psip/persistence';
+import { KindRegistry, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
 import { Gauge } from 'prom-client';
 import { BootstrapClient } from './bootstrap-client';
@@ -30,6 +32,10 @@ export interface PeerOptions {
   readonly metricsPort: number;
   /** Overrides the configuration's chord-update-interval, ms. */
   readonly updateIntervalMs?: number;
+  /** Stored values in MongoDB (a collection per virtual peer) instead of lmdb under stateDir. */
+  readonly mongodbUri?: string;
+  /** Overrides the replica hold-down (30 s), ms. */
+  readonly replicaHoldDownMs?: number;
 }
 
 export interface RunningPeers {
@@ -87,11 +93,11 @@ async function startPeers(
   const nodeIds = identity.certificate.nodeIds.slice(0, options.count);
   if (nodeIds.length < options.count) {
     throw new Error(
-      `the certificate in ${options.identityDir} holds ${nodeIds.length} Node-IDs; --count ${options.count} needs as many (re-enroll with a fresh identity dir)`,
+      `the certificate in ${options.identityDir} holds ${nodeIds.length} Node-IDs; --count ${options.count} needs as many (does the user's max-node-ids allow it?)`,
     );
   }
   const agreement = { overlay, configurationSequence: () => configuration.sequence };
-  const codec = createProtobufCodec({ agreement });
+  const codec = createProtobufCodec({ agreement, extraMappers: STORAGE_BODY_MAPPERS });
   const metrics = createMetricsRegistry();
   const revocations = new Revocations(logger);
   const crlUrl = configuration.enrollmentServers[0]?.replace(/\/enroll$/, '/crl');
@@ -114,9 +120,23 @@ async function startPeers(
     reactive: configuration.chordReactive,
     initialTtl: configuration.initialTtl,
   };
+  const kinds = new KindRegistry(configuration.kinds);
+  const trust = createCertificateTrust({
+    caCertificateDer: parseCertificate(caPem).der,
+    overlay,
+    isRevoked: (certificate) => revocations.isRevoked(certificate),
+  });
+  const storageSettings =
+    options.replicaHoldDownMs !== undefined ? { replicaHoldDownMs: options.replicaHoldDownMs } : undefined;
   const peers: VirtualPeer[] = [];
   started.push(() => Promise.all(peers.map((peer) => peer.stop({ graceful: false }))));
   for (const [index, nodeId] of nodeIds.entries()) {
+    const store = await openValueStore({
+      ...(options.mongodbUri ? { mongodbUri: options.mongodbUri } : {}),
+      collection: `values_${idToHex(nodeId)}`,
+      path: path.join(options.stateDir, 'values', idToHex(nodeId)),
+      signal: shutdown.signal,
+    });
     peers.push(
       await VirtualPeer.start({
         nodeId,
@@ -130,6 +150,7 @@ async function startPeers(
         logger,
         metrics,
         maxMessageBytes: Math.max(64 * 1024, 4 * configuration.maxMessageSize),
+        storage: { kinds, trust, store, ...(storageSettings ? { settings: storageSettings } : {}) },
       }),
     );
   }

@@ -1,10 +1,25 @@
 import { type NodeId, idToHex } from '@p2psip/identity';
 import { type OverlaySettings, OverlayNode } from '@p2psip/overlay';
-import { GrpcLinkTransport, type LinkAgreement, type MessageCodec, linkHandler } from '@p2psip/overlay-grpc';
-import { diagnosticsV1, overlayV1 } from '@p2psip/proto';
+import {
+  GrpcLinkTransport,
+  type LinkAgreement,
+  type MessageCodec,
+  linkHandler,
+  overlayHash,
+} from '@p2psip/overlay-grpc';
+import { diagnosticsV1, overlayV1, peerV1 } from '@p2psip/proto';
 import { type RpcServer, type TlsIdentity, bindService, startRpcServer } from '@p2psip/rpc';
+import {
+  type CertificateTrust,
+  type KindRegistry,
+  OverlayStorage,
+  type StorageSettings,
+  StorageRules,
+  type ValueStore,
+} from '@p2psip/storage';
 import type { Logger } from '@p2psip/telemetry';
 import type { Registry } from 'prom-client';
+import { clientAccessHandlers } from './client-access-service';
 import { diagnosticsHandlers } from './diagnostics-service';
 import type { Revocations } from './revocations';
 import { systemClock } from './system-clock';
@@ -22,7 +37,20 @@ export interface VirtualPeerInit {
   readonly metrics: Registry;
   /** Largest message accepted on a link, bytes (configuration max-message-size, with slack for framing). */
   readonly maxMessageBytes: number;
+  readonly storage: PeerStorageInit;
 }
+
+/** How a virtual peer stores: the overlay's kinds, whom it trusts, and its own value store. */
+export interface PeerStorageInit {
+  readonly kinds: KindRegistry;
+  readonly trust: CertificateTrust;
+  /** This peer's values (each virtual peer has its own). */
+  readonly store: ValueStore;
+  readonly settings?: Partial<StorageSettings>;
+}
+
+/** How long a graceful stop waits for the successor to take this peer's values. */
+const HAND_OFF_MS = 10_000;
 
 /**
  * One overlay peer of this process: its own gRPC endpoint (links, diagnostics, health), its own
@@ -33,8 +61,10 @@ export class VirtualPeer {
 
   private constructor(
     public node: OverlayNode,
+    public storage: OverlayStorage,
     readonly server: RpcServer,
-    private readonly makeNode: () => OverlayNode,
+    private readonly valueStore: ValueStore,
+    private readonly makeNode: () => { node: OverlayNode; storage: OverlayStorage },
   ) {}
 
   get address(): string {
@@ -44,7 +74,11 @@ export class VirtualPeer {
   static async start(init: VirtualPeerInit): Promise<VirtualPeer> {
     // The server must exist before the node (the node's transport needs its address), and the
     // server's handlers need the node: they read it through this holder once it is set.
-    const holder: { node?: OverlayNode; address: string } = { address: '' };
+    const holder: { node?: OverlayNode; storage?: OverlayStorage; address: string } = { address: '' };
+    const started = <T>(value: T | undefined): T => {
+      if (value === undefined) throw new Error('peer not started');
+      return value;
+    };
     const logger = init.logger.child({ component: 'peer', nodeId: idToHex(init.nodeId) });
     const server = await startRpcServer({
       tls: init.identity,
@@ -80,6 +114,21 @@ export class VirtualPeer {
             startedAtMs: Date.now(),
           }),
         ),
+        bindService(
+          peerV1.ClientAccessServiceService,
+          clientAccessHandlers({
+            get node() {
+              return started(holder.node);
+            },
+            get storage() {
+              return started(holder.storage);
+            },
+            kinds: init.storage.kinds,
+            overlay: init.agreement.overlay,
+            overlayHash: overlayHash(init.agreement.overlay),
+            configurationSequence: init.agreement.configurationSequence,
+          }),
+        ),
       ],
     });
     holder.address = server.address;
@@ -91,15 +140,28 @@ export class VirtualPeer {
       codec: init.codec,
       isRevoked: (certificate) => init.revocations.isRevoked(certificate),
     });
-    const makeNode = (): OverlayNode => {
+    const rules = new StorageRules({
+      kinds: init.storage.kinds,
+      store: init.storage.store,
+      trust: init.storage.trust,
+      now: () => systemClock.now(),
+    });
+    const makeNode = (): { node: OverlayNode; storage: OverlayStorage } => {
       const node = new OverlayNode(
         { clock: systemClock, transport, logger },
         { nodeId: init.nodeId, settings: init.settings },
       );
+      const storage = new OverlayStorage({
+        node,
+        rules,
+        ...(init.storage.settings ? { settings: init.storage.settings } : {}),
+      });
       holder.node = node;
-      return node;
+      holder.storage = storage;
+      return { node, storage };
     };
-    return new VirtualPeer(makeNode(), server, makeNode);
+    const first = makeNode();
+    return new VirtualPeer(first.node, first.storage, server, init.storage.store, makeNode);
   }
 
   /**
@@ -107,13 +169,20 @@ export class VirtualPeer {
    * endpoint, identity and transport stay).
    */
   async renewNode(): Promise<void> {
+    this.storage.stop();
     await this.node.stop();
-    this.node = this.makeNode();
+    ({ node: this.node, storage: this.storage } = this.makeNode());
   }
 
+  /** Graceful: the successor takes this peer's values, then Leave; either way the store closes. */
   async stop(options: { graceful: boolean }): Promise<void> {
-    if (options.graceful) await this.node.leave().catch(() => undefined);
+    if (options.graceful && this.node.isJoined()) {
+      await this.storage.handOff({ signal: AbortSignal.timeout(HAND_OFF_MS) }).catch(() => 0);
+      await this.node.leave().catch(() => undefined);
+    }
+    this.storage.stop();
     await this.node.stop();
     await this.server.stop({ graceMs: 1000 });
+    await this.valueStore.close().catch(() => undefined);
   }
 }

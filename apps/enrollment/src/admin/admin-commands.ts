@@ -4,6 +4,7 @@ import { enrollmentV1 } from '@p2psip/proto';
 import { callUnary } from '@p2psip/rpc';
 import type { Command } from 'commander';
 import { connectAdmin } from './admin-client';
+import { KIND_SPEC_HELP, mergeKinds, parseKindId, parseKindSpec } from './kind-spec';
 
 interface DirOption {
   readonly dir: string;
@@ -156,7 +157,9 @@ export function addAdminCommands(program: Command): void {
       .option('--bootstrap <host:port...>', 'bootstrap nodes (replaces the list)')
       .option('--self-registration <on|off>', 'let unknown users register on first enrollment')
       .option('--allowed-domain <domain...>', 'domains user names may be in (replaces the list)')
-      .option('--max-node-ids <n>', 'Node-IDs one user may hold (a peer process with --count N needs N)'),
+      .option('--max-node-ids <n>', 'Node-IDs one user may hold (a peer process with --count N needs N)')
+      .option('--kind <spec...>', `add or replace kinds: ${KIND_SPEC_HELP}`)
+      .option('--remove-kind <id...>', 'remove kinds by Kind-ID'),
   )
     .description('change the configuration; a newly signed document with the next sequence is served')
     .action(
@@ -166,6 +169,8 @@ export function addAdminCommands(program: Command): void {
           selfRegistration?: string;
           allowedDomain?: string[];
           maxNodeIds?: string;
+          kind?: string[];
+          removeKind?: string[];
         },
       ) =>
         admin(options, async (client) => {
@@ -182,6 +187,15 @@ export function addAdminCommands(program: Command): void {
             ...(options.selfRegistration ? { selfRegistration: parseOnOff(options.selfRegistration) } : {}),
             ...(options.allowedDomain ? { allowedDomains: options.allowedDomain } : {}),
             ...(options.maxNodeIds ? { maxNodeIdsPerUser: positiveCount(options.maxNodeIds) } : {}),
+            ...(options.kind || options.removeKind
+              ? {
+                  kinds: mergeKinds(
+                    configuration.kinds,
+                    (options.kind ?? []).map(parseKindSpec),
+                    (options.removeKind ?? []).map(parseKindId),
+                  ),
+                }
+              : {}),
           };
           const answer = await callUnary(
             client,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Signature, SignerIdentity } from '@p2psip/overlay-config';
-import { commonV1 } from '@p2psip/proto';
+import { commonV1, type peerV1 } from '@p2psip/proto';
 import type {
+  KindDefinition,
   StoredDataSpecifier,
   StoredItem,
   StoredMetaData,
@@ -199,4 +200,48 @@ function selectorFromProto(model: commonV1.StoredDataSpecifier['model']): ValueS
 
 function hashHex(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
+}
+
+const DATA_MODELS: Record<KindDefinition['dataModel'], commonV1.DataModel> = {
+  SINGLE: commonV1.DataModel.DATA_MODEL_SINGLE,
+  ARRAY: commonV1.DataModel.DATA_MODEL_ARRAY,
+  DICTIONARY: commonV1.DataModel.DATA_MODEL_DICTIONARY,
+};
+
+const ACCESS_POLICIES: Record<KindDefinition['accessControl'], commonV1.AccessPolicy> = {
+  'USER-MATCH': commonV1.AccessPolicy.ACCESS_POLICY_USER_MATCH,
+  'NODE-MATCH': commonV1.AccessPolicy.ACCESS_POLICY_NODE_MATCH,
+  'USER-NODE-MATCH': commonV1.AccessPolicy.ACCESS_POLICY_USER_NODE_MATCH,
+  'NODE-MULTIPLE': commonV1.AccessPolicy.ACCESS_POLICY_NODE_MULTIPLE,
+  'NODE-ID-MATCH': commonV1.AccessPolicy.ACCESS_POLICY_NODE_ID_MATCH,
+};
+
+export function kindInfoToProto(kind: KindDefinition): peerV1.KindInfo {
+  return {
+    id: kind.id,
+    name: kind.name ?? '',
+    dataModel: DATA_MODELS[kind.dataModel],
+    accessPolicy: ACCESS_POLICIES[kind.accessControl],
+    maxCount: kind.maxCount,
+    maxSize: kind.maxSize,
+  };
+}
+
+export function kindInfoFromProto(proto: peerV1.KindInfo): KindDefinition {
+  const dataModel = keyOf(DATA_MODELS, proto.dataModel);
+  const accessControl = keyOf(ACCESS_POLICIES, proto.accessPolicy);
+  if (!dataModel || !accessControl)
+    throw new UndecodableError(`kind ${proto.id} has an unknown model or policy`);
+  return {
+    id: proto.id,
+    ...(proto.name ? { name: proto.name } : {}),
+    dataModel,
+    accessControl,
+    maxCount: proto.maxCount,
+    maxSize: proto.maxSize,
+  };
+}
+
+function keyOf<K extends string, V>(table: Record<K, V>, value: V): K | undefined {
+  return (Object.keys(table) as K[]).find((key) => table[key] === value);
 }

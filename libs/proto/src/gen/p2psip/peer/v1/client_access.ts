@@ -21,7 +21,17 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Destination, GenericCertificate, StoredDataSpecifier } from "../../common/v1/types";
+import {
+  AccessPolicy,
+  accessPolicyFromJSON,
+  accessPolicyToJSON,
+  DataModel,
+  dataModelFromJSON,
+  dataModelToJSON,
+  Destination,
+  GenericCertificate,
+  StoredDataSpecifier,
+} from "../../common/v1/types";
 import { AppAttachAns, AppAttachReq } from "../../overlay/v1/attach";
 import { Message } from "../../overlay/v1/message";
 import {
@@ -49,6 +59,22 @@ export interface AttachmentInfo {
    * route values: [attachment peer, client].
    */
   destinationList: Destination[];
+  /**
+   * The kinds the overlay stores (from the configuration document), so a client knows each kind's
+   * data model when it builds Store values and Fetch specifiers.
+   */
+  kinds: KindInfo[];
+}
+
+/** One kind of the configuration document (RFC 6940 §11.1, `required-kinds`). */
+export interface KindInfo {
+  id: number;
+  /** The IANA name for registered kinds (e.g. "SIP-REGISTRATION"), else empty. */
+  name: string;
+  dataModel: DataModel;
+  accessPolicy: AccessPolicy;
+  maxCount: number;
+  maxSize: number;
 }
 
 /** First frame from the client on Connect. */
@@ -166,6 +192,7 @@ function createBaseAttachmentInfo(): AttachmentInfo {
     overlay: 0,
     configurationSequence: 0,
     destinationList: [],
+    kinds: [],
   };
 }
 
@@ -188,6 +215,9 @@ export const AttachmentInfo: MessageFns<AttachmentInfo> = {
     }
     for (const v of message.destinationList) {
       Destination.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.kinds) {
+      KindInfo.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -253,6 +283,14 @@ export const AttachmentInfo: MessageFns<AttachmentInfo> = {
             message.destinationList.push(Destination.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.kinds.push(KindInfo.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -293,6 +331,7 @@ export const AttachmentInfo: MessageFns<AttachmentInfo> = {
         : globalThis.Array.isArray(object?.destination_list)
         ? object.destination_list.map((e: any) => Destination.fromJSON(e))
         : [],
+      kinds: globalThis.Array.isArray(object?.kinds) ? object.kinds.map((e: any) => KindInfo.fromJSON(e)) : [],
     };
   },
 
@@ -316,6 +355,9 @@ export const AttachmentInfo: MessageFns<AttachmentInfo> = {
     if (message.destinationList?.length) {
       obj.destinationList = message.destinationList.map((e) => Destination.toJSON(e));
     }
+    if (message.kinds?.length) {
+      obj.kinds = message.kinds.map((e) => KindInfo.toJSON(e));
+    }
     return obj;
   },
 
@@ -330,6 +372,172 @@ export const AttachmentInfo: MessageFns<AttachmentInfo> = {
     message.overlay = object.overlay ?? 0;
     message.configurationSequence = object.configurationSequence ?? 0;
     message.destinationList = object.destinationList?.map((e) => Destination.fromPartial(e)) || [];
+    message.kinds = object.kinds?.map((e) => KindInfo.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseKindInfo(): KindInfo {
+  return { id: 0, name: "", dataModel: 0, accessPolicy: 0, maxCount: 0, maxSize: 0 };
+}
+
+export const KindInfo: MessageFns<KindInfo> = {
+  encode(message: KindInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint32(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.dataModel !== 0) {
+      writer.uint32(24).int32(message.dataModel);
+    }
+    if (message.accessPolicy !== 0) {
+      writer.uint32(32).int32(message.accessPolicy);
+    }
+    if (message.maxCount !== 0) {
+      writer.uint32(40).uint32(message.maxCount);
+    }
+    if (message.maxSize !== 0) {
+      writer.uint32(48).uint32(message.maxSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KindInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKindInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dataModel = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.accessPolicy = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxCount = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxSize = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KindInfo {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      dataModel: isSet(object.dataModel)
+        ? dataModelFromJSON(object.dataModel)
+        : isSet(object.data_model)
+        ? dataModelFromJSON(object.data_model)
+        : 0,
+      accessPolicy: isSet(object.accessPolicy)
+        ? accessPolicyFromJSON(object.accessPolicy)
+        : isSet(object.access_policy)
+        ? accessPolicyFromJSON(object.access_policy)
+        : 0,
+      maxCount: isSet(object.maxCount)
+        ? globalThis.Number(object.maxCount)
+        : isSet(object.max_count)
+        ? globalThis.Number(object.max_count)
+        : 0,
+      maxSize: isSet(object.maxSize)
+        ? globalThis.Number(object.maxSize)
+        : isSet(object.max_size)
+        ? globalThis.Number(object.max_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: KindInfo): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.dataModel !== 0) {
+      obj.dataModel = dataModelToJSON(message.dataModel);
+    }
+    if (message.accessPolicy !== 0) {
+      obj.accessPolicy = accessPolicyToJSON(message.accessPolicy);
+    }
+    if (message.maxCount !== 0) {
+      obj.maxCount = Math.round(message.maxCount);
+    }
+    if (message.maxSize !== 0) {
+      obj.maxSize = Math.round(message.maxSize);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<KindInfo>): KindInfo {
+    return KindInfo.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<KindInfo>): KindInfo {
+    const message = createBaseKindInfo();
+    message.id = object.id ?? 0;
+    message.name = object.name ?? "";
+    message.dataModel = object.dataModel ?? 0;
+    message.accessPolicy = object.accessPolicy ?? 0;
+    message.maxCount = object.maxCount ?? 0;
+    message.maxSize = object.maxSize ?? 0;
     return message;
   },
 };
