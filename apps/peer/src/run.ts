@@ -9,6 +9,7 @@ import { KindRegistry, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
 import { Gauge } from 'prom-client';
 import { BootstrapClient } from './bootstrap-client';
+import { publishCertificates } from './certificate-publishing';
 import { KnownPeers } from './known-peers';
 import { Revocations } from './revocations';
 import { VirtualPeer } from './virtual-peer';
@@ -178,6 +179,12 @@ async function startPeers(
   });
 
   await joinAll(peers, { first: options.first, bootstrap, knownPeers, logger, signal: shutdown.signal });
+  const publishing = publishCertificates(
+    peers.map((peer) => ({ nodeId: peer.node.nodeId, storage: peer.storage })),
+    identity,
+    logger,
+    shutdown.signal,
+  );
   const own = new Set(peers.map((peer) => peer.address));
   const [firstPeer] = peers;
   if (!firstPeer) throw new Error('--count must be at least 1');
@@ -240,6 +247,7 @@ async function startPeers(
       shutdown.abort();
       clearTimeout(timer);
       await round;
+      await publishing;
       for (const peer of [...peers].reverse()) {
         await bootstrap.unregister(peer.node.nodeId);
         if (bus) publishPeerDeparture(bus, overlay, { nodeId: idToHex(peer.node.nodeId) });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { resourceIdOf } from '@p2psip/identity';
+import { parseCertificate, resourceIdOf } from '@p2psip/identity';
 import { LmdbValueStore } from '@p2psip/persistence';
 import { type TempDir, createTempDir } from '@p2psip/testing';
 import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
@@ -24,7 +24,14 @@ interface StoreJson {
   replicas: string[];
 }
 interface FetchJson {
-  values: { index?: number; key?: string; exists: boolean; value: string; signer: string | null }[];
+  values: {
+    index?: number;
+    key?: string;
+    exists: boolean;
+    value: string;
+    valueHex: string;
+    signer: string | null;
+  }[];
   dropped: number;
   responder: string;
 }
@@ -196,6 +203,21 @@ describe('e2e — overlay storage through the p2psip CLI', () => {
     await store('alice', `alice@${overlay}`, DICTIONARY, 11, '--remove', '--key', 'k1');
     const after = await fetch('bob', `alice@${overlay}`, DICTIONARY, 0, '--key', 'k1');
     expect(after.values).toMatchObject([{ exists: false }]);
+  });
+
+  it('peers publish their certificate on join: CERTIFICATE_BY_USER at H(user name) holds it', async () => {
+    let published: FetchJson['values'] = [];
+    await waitFor(
+      async () => {
+        published = (await fetch('alice', `peer3@${overlay}`, 'CERTIFICATE_BY_USER', 1)).values;
+        return published.some((v) => v.exists);
+      },
+      30_000,
+      'peer3’s certificate in the overlay',
+    );
+    const certificate = parseCertificate(Buffer.from(published[0].valueHex, 'hex'));
+    expect(certificate.userName).toBe(`peer3@${overlay}`);
+    expect(published[0].signer).toBe(`peer3@${overlay}`);
   });
 
   it('refuses forbidden, too large, too old and stale-generation stores with RELOAD’s codes', async () => {
