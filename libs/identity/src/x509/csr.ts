@@ -93,7 +93,7 @@ async function verifyRequest(request: CertificationRequest, der: Uint8Array): Pr
   const publicKeySpki = subjectPublicKeyInfoOf(request);
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' });
+    key = importSpki(publicKeySpki);
   } catch (cause) {
     throw new InvalidCsrError('the CSR public key cannot be read', { cause });
   }
@@ -105,7 +105,28 @@ async function verifyRequest(request: CertificationRequest, der: Uint8Array): Pr
     throw new InvalidCsrError('the CSR signature cannot be checked (unsupported algorithm?)', { cause });
   }
   if (!signatureValid) throw new InvalidCsrError('the CSR signature does not match its key');
-  return { publicKeySpki, key: describeKeyObject(key) };
+  return { publicKeySpki, key: isP256Spki(publicKeySpki) ? P256 : describeKeyObject(key) };
+}
+
+// The SubjectPublicKeyInfo of an uncompressed P-256 point (id-ecPublicKey, prime256v1, BIT STRING
+// 04 || X || Y): every prefix byte is fixed, only X and Y follow.
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex');
+const P256: PublicKeyDescription = { algorithm: 'ECDSA', namedCurve: 'P-256' };
+
+function isP256Spki(spki: Buffer): boolean {
+  return spki.length === P256_SPKI_PREFIX.length + 64 && P256_SPKI_PREFIX.equals(spki.subarray(0, 27));
+}
+
+/**
+ * Imports a SubjectPublicKeyInfo. Node's DER import runs OpenSSL's generic decoder chain (about
+ * 110 µs on the CA's machine); for the overlay's own key type, an uncompressed P-256 point, the JWK
+ * import builds the same key from X and Y, point checked on the curve too, in about half that.
+ */
+function importSpki(spki: Buffer): KeyObject {
+  if (!isP256Spki(spki)) return createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  const x = spki.subarray(27, 59).toString('base64url');
+  const y = spki.subarray(59).toString('base64url');
+  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
 }
 
 /** The SubjectPublicKeyInfo's own bytes, cut out of the signed part rather than re-encoded. */

@@ -4,7 +4,7 @@ import { createCertificateAuthority, issueServerCertificate, randomSerialNumber 
 import { issueNodeCertificate, issueNodeCertificateDer } from './node-certificate';
 import { createRevocationList, revokedSerials } from './revocation-list';
 import { isIssuedBy, nodeIdsInOverlay, parseCertificate, parseCertificateBundle } from './certificate';
-import { createCsr, parseCsr, verifyCsr } from './csr';
+import { createCsr, describePublicKey, parseCsr, verifyCsr } from './csr';
 import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem } from './keys';
 import { subtle, x509 } from './provider';
 import { formatReloadUri, parseReloadUri } from './reload-uri';
@@ -133,6 +133,15 @@ describe('identity — X.509 keys, CSRs and certificates', () => {
     const csr = await verifyCsr((await createCsr(keys)).der);
     expect(csr.publicKeySpki).toEqual(Buffer.from(await subtle.exportKey('spki', keys.publicKey)));
     expect(csr.key).toEqual({ algorithm: 'ECDSA', namedCurve: 'P-256' });
+    expect(describePublicKey(new x509.PublicKey(csr.publicKeySpki))).toEqual(csr.key);
+  });
+
+  it('refuses a CSR whose P-256 point is not on the curve', async () => {
+    const der = (await createCsr(await generateKeyPair())).der;
+    const spkiAt = der.indexOf(Buffer.from('3059301306072a8648ce3d0201', 'hex'));
+    const offCurve = Buffer.from(der);
+    offCurve[spkiAt + 90] ^= 0x01; // the last octet of Y
+    await expect(verifyCsr(offCurve)).rejects.toThrow('the CSR public key cannot be read');
   });
 
   it('checks CSRs signed with algorithms Node does not verify natively through the X.509 library', async () => {
