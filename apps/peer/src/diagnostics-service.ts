@@ -2,10 +2,15 @@ import { idToBytes, idToHex, nodeIdFromBytes, type NodeId, resourceIdFromBytes }
 import { type OverlayNode, resourceDestination } from '@p2psip/overlay';
 import { diagnosticsV1 } from '@p2psip/proto';
 import { RpcError, type ServiceHandlers } from '@p2psip/rpc';
+import type { OverlayStorage } from '@p2psip/storage';
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
 
 /** What the diagnostics service needs to know about the peer it describes. */
 export interface DiagnosedPeer {
   readonly node: OverlayNode;
+  readonly storage: OverlayStorage;
   readonly address: string;
   readonly overlay: string;
   readonly configurationSequence: () => number;
@@ -42,10 +47,28 @@ export function diagnosticsHandlers(
         };
       }
     },
-    listStoredResources: (request) => {
+    listStoredResources: async (request) => {
       checkNodeId(peer, request.nodeId);
-      // Storage arrives with the storage issue; until then a peer holds no resources.
-      return Promise.resolve({ resources: [], nextPageToken: '' });
+      const offset = request.pageToken === '' ? 0 : Number(request.pageToken);
+      if (!Number.isInteger(offset) || offset < 0)
+        throw new RpcError('invalid-argument', 'BAD_PAGE_TOKEN', 'page_token is not one this peer issued');
+      const size = Math.min(MAX_PAGE, request.pageSize === 0 ? DEFAULT_PAGE : request.pageSize);
+      const held = (await peer.storage.held()).filter(
+        (h) => request.kind === 0 || h.record.kind === request.kind,
+      );
+      const page = held.slice(offset, offset + size);
+      return {
+        resources: page.map(({ record, rank }) => ({
+          resourceId: idToBytes(record.resourceId),
+          kind: record.kind,
+          replicaNumber: rank !== undefined && rank > 0 ? rank : 0,
+          generationCounter: record.generation,
+          valueCount: record.values.length,
+          sizeBytes: BigInt(record.values.reduce((sum, v) => sum + v.item.value.length, 0)),
+          expiresAtMs: BigInt(Math.max(0, ...record.values.map((v) => v.expiresAtMs))),
+        })),
+        nextPageToken: offset + size < held.length ? String(offset + size) : '',
+      };
     },
     probeRoute: async (request, context) => {
       checkNodeId(peer, request.nodeId);
@@ -100,7 +123,7 @@ function nodeInfo(peer: DiagnosedPeer): diagnosticsV1.NodeInfo {
     predecessors: predecessors.map((id) => ({ nodeId: idToBytes(id), address: '' })),
     successors: successors.map((id) => ({ nodeId: idToBytes(id), address: '' })),
     fingers: node.fingers().map((id, index) => ({ index: index + 1, nodeId: idToBytes(id), address: '' })),
-    storedResourceCount: 0,
+    storedResourceCount: node.stats().resources,
     connectionCount: node.stats().connections,
     joined: node.isJoined(),
   };

@@ -103,8 +103,10 @@ export class VirtualPeer {
           diagnosticsV1.DiagnosticsServiceService,
           diagnosticsHandlers({
             get node() {
-              if (!holder.node) throw new Error('peer not started');
-              return holder.node;
+              return started(holder.node);
+            },
+            get storage() {
+              return started(holder.storage);
             },
             get address() {
               return holder.address;

@@ -262,6 +262,8 @@ export class OverlayNode extends TypedEmitter<OverlayEvents> implements LinkHand
       connections: this.connections.size,
       pendingRequests: this.transactions.size,
       cachedAnswers: this.dispatcher.cachedAnswers,
+      /** Resources the storage lib reports (Probe's num_resources). */
+      resources: this.resourceCount(),
     };
   }
 

@@ -1,6 +1,9 @@
 import path from 'node:path';
-import { parseCertificate, resourceIdOf } from '@p2psip/identity';
+import { readIdentity } from '@p2psip/enrollment-client';
+import { idToBytes, parseCertificate, resourceIdOf } from '@p2psip/identity';
 import { LmdbValueStore } from '@p2psip/persistence';
+import { diagnosticsV1 } from '@p2psip/proto';
+import { callUnary, clientCredentials, createClient } from '@p2psip/rpc';
 import { type TempDir, createTempDir } from '@p2psip/testing';
 import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
 import { waitForConsistentRing } from './support/diag-ring';
@@ -331,6 +334,34 @@ describe('e2e — overlay storage through the p2psip CLI', () => {
     expect(stat.responsible).toBe(stored.responsible);
     expect(stat.copies).toBe(3);
     expect(stat.replicas.every((r) => r.holds)).toBe(true);
+    // The operators' view agrees: the owner lists it as original, the next peer as replica 1.
+    const roles = await Promise.all(
+      [stat.responsible, stat.replicas[0].nodeId].map(async (nodeId) => {
+        const peer = processes.flatMap((p) => p.peers).find((p) => p.nodeId === nodeId)!;
+        const tls = (await readIdentity(identity('peer1')))!;
+        const client = createClient(
+          diagnosticsV1.DiagnosticsServiceClient,
+          peer.address,
+          clientCredentials(tls),
+        );
+        try {
+          const { resources } = await callUnary(client, 'listStoredResources', {
+            nodeId: Buffer.alloc(0),
+            kind: 0,
+            pageSize: 0,
+            pageToken: '',
+          });
+          return resources.find(
+            (r) =>
+              Buffer.from(r.resourceId).equals(idToBytes(resourceIdOf(`bob@${overlay}`))) &&
+              r.kind === Number(SINGLE),
+          )?.replicaNumber;
+        } finally {
+          client.close();
+        }
+      }),
+    );
+    expect(roles).toEqual([0, 1]);
   });
 
   it('a value altered on the responsible peer’s disk is detected and dropped by the fetcher', async () => {

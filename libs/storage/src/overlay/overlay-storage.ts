@@ -11,7 +11,7 @@ import {
   nodeDestination,
   resourceDestination,
 } from '@p2psip/overlay';
-import type { StoredDataSpecifier } from '../model';
+import type { KindRecord, StoredDataSpecifier } from '../model';
 import type {
   FetchKindResult,
   FindKindResult,
@@ -19,7 +19,7 @@ import type {
   StoreKindData,
   StoreKindResult,
 } from '../operations';
-import type { StorageRules } from '../storage-rules';
+import { type StorageRules, liveValues } from '../storage-rules';
 import { checkStorageRequest } from './check-request';
 import type {
   FetchAnswer,
@@ -93,6 +93,21 @@ export class OverlayStorage {
   /** One replication / hand-off / expiry pass now (tests, and the periodic timer). */
   maintain(): Promise<void> {
     return this.keeper.maintain();
+  }
+
+  /**
+   * What this peer holds (live values only), with its role for each resource: 0 = responsible,
+   * k = the owner's k-th successor (a replica), undefined = outside the arcs it knows.
+   */
+  async held(): Promise<{ record: KindRecord; rank: number | undefined }[]> {
+    const now = this.node.clock.now();
+    const records = await this.rules.allRecords();
+    return records
+      .map((record) => ({
+        record: { ...record, values: liveValues(record, now) },
+        rank: this.keeper.rankOf(record.resourceId),
+      }))
+      .filter((entry) => entry.record.values.length > 0);
   }
 
   // --- originating ------------------------------------------------------------------------------

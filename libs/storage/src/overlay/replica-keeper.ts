@@ -123,6 +123,11 @@ export class ReplicaKeeper {
     return byResource;
   }
 
+  /** This peer's rank behind a resource's owner (0 = owner), undefined outside the known arcs. */
+  rankOf(resourceId: bigint): number | undefined {
+    return this.placement(resourceId)?.rank;
+  }
+
   private placement(resourceId: bigint) {
     const { predecessors, successors } = this.node.neighbors();
     return placementOf(resourceId, this.node.nodeId, predecessors, successors);
