@@ -30,9 +30,15 @@ export interface CertificateTrustInit {
   readonly isRevoked?: (certificate: ReloadCertificate) => boolean;
   /** Parsed certificates kept; signers repeat, parsing X.509 is the expensive part. @default 4096 */
   readonly cacheSize?: number;
+  /**
+   * How far a certificate's notBefore may lie in this node's future: a user stores right after
+   * enrolling, and the CA's clock may run ahead of this peer's. @default 5 minutes
+   */
+  readonly clockSkewMs?: number;
 }
 
 const DEFAULT_CACHE_SIZE = 4096;
+const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The CA-rooted trust every peer and client uses; parsed certificates are cached by their bytes. */
 export function createCertificateTrust(init: CertificateTrustInit): CertificateTrust {
@@ -50,7 +56,8 @@ export function createCertificateTrust(init: CertificateTrustInit): CertificateT
       }
       if (!signer) return undefined;
       const { notBefore, notAfter } = signer.certificate;
-      if (nowMs < notBefore.getTime() || nowMs > notAfter.getTime()) return undefined;
+      const skew = init.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+      if (nowMs + skew < notBefore.getTime() || nowMs > notAfter.getTime()) return undefined;
       if (init.isRevoked?.(signer.certificate)) return undefined;
       return signer;
     },

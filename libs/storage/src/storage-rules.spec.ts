@@ -9,6 +9,7 @@ import { StorageRules } from './storage-rules';
 import { signValue, verifyValue } from './value-signing';
 
 const OVERLAY = 'p2psip.test';
+/** storage_time of the values; the rules' clock is separate (see setup). */
 const T0 = Date.parse('2026-11-21T10:00:00Z');
 const GENERIC = { SINGLE: 0xf0000001, ARRAY: 0xf0000002, DICTIONARY: 0xf0000003 } as const;
 
@@ -33,7 +34,8 @@ const registry = new KindRegistry([
 ]);
 
 function setup() {
-  let now = T0;
+  // Test certificates are valid from the second they were issued (in beforeAll): start the clock now.
+  let now = Date.now();
   const store = new MemoryValueStore();
   const trust = createCertificateTrust({ caCertificateDer: pki.authority.certificate.der, overlay: OVERLAY });
   const rules = new StorageRules({ kinds: registry, store, trust, now: () => now });
