@@ -23,6 +23,7 @@ const entries = [
   ['apps/enrollment/src/signing/signing-worker.ts', 'apps/enrollment/dist/signing-worker.cjs'],
   ['tools/bench/src/enrollment.ts', 'tools/bench/dist/enrollment.cjs'],
   ['tools/bench/src/ring.ts', 'tools/bench/dist/ring.cjs'],
+  ['tools/bench/src/storage.ts', 'tools/bench/dist/storage.cjs'],
 ];
 
 const started = Date.now();
