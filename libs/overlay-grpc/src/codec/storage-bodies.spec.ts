@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { nodeIdFromBigInt, resourceIdOf } from '@p2psip/identity';
 import type { MessageBody, OverlayMessage } from '@p2psip/overlay';
 import { overlayV1 } from '@p2psip/proto';
@@ -112,6 +113,29 @@ describe('storage bodies on the wire', () => {
       { type: 'store_ans', kindResponses: [{ kind: 1, generation: 3n, replicas: [nodeIdFromBigInt(7n)] }] },
     ];
     for (const body of bodies) expect(overTheWire(body as MessageBody)).toEqual(body);
+  });
+
+  it('never throws on random storage bodies (mutated contents of a real Store)', () => {
+    const encoded = codec.encode({
+      header: { ttl: 1, transactionId: 1n, via: [], destinations: [] },
+      body: {
+        type: 'store_req',
+        resourceId: alice,
+        replicaNumber: 0,
+        kindData: [{ kind: 1, generation: 0n, values: [value] }],
+      },
+    } as OverlayMessage);
+    fc.assert(
+      fc.property(
+        fc.nat({ max: encoded.contents.length - 1 }),
+        fc.uint8Array({ minLength: 1, maxLength: 8 }),
+        (at, noise) => {
+          const contents = Buffer.from(encoded.contents);
+          contents.set(noise.subarray(0, contents.length - at), at);
+          expect(() => codec.decode({ ...encoded, contents })).not.toThrow();
+        },
+      ),
+    );
   });
 
   it('leaves a value whose certificate is missing unverifiable, and drops malformed bodies', () => {
