@@ -16,8 +16,11 @@ const overlay = 'p2psip.test';
 const SINGLE = '0xf0000001';
 const ARRAY = '0xf0000002';
 const DICTIONARY = '0xf0000003';
-/** Single-peer processes, so that the responsible peer and its successor can be killed alone. */
-const PROCESSES = 8;
+/**
+ * Single-peer processes, so that the responsible peer and its successor can be killed alone. CI
+ * runs 8; E2E_STORAGE_PEERS=30 runs the issue's 30-peer ring.
+ */
+const PROCESSES = Number(process.env.E2E_STORAGE_PEERS ?? 8);
 const HOLD_DOWN_MS = 3000;
 
 interface StoreJson {
@@ -165,7 +168,7 @@ describe('e2e — overlay storage through the p2psip CLI', () => {
         ...['--user', `${user}@${overlay}`, '--password', 'pw'],
       );
     }
-    await waitForConsistentRing(bootstrap.grpc, identity('peer1'), PROCESSES, 60_000);
+    await waitForConsistentRing(bootstrap.grpc, identity('peer1'), PROCESSES, 120_000);
   });
 
   afterAll(async () => {
