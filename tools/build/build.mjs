@@ -24,6 +24,7 @@ const entries = [
   ['tools/bench/src/enrollment.ts', 'tools/bench/dist/enrollment.cjs'],
   ['tools/bench/src/ring.ts', 'tools/bench/dist/ring.cjs'],
   ['tools/bench/src/storage.ts', 'tools/bench/dist/storage.cjs'],
+  ['tools/bench/src/storage-memory.ts', 'tools/bench/dist/storage-memory.cjs'],
 ];
 
 const started = Date.now();

@@ -25,7 +25,7 @@ export class Revocations {
     for (const listener of this.listeners) listener(serialNumber);
   }
 
-  isRevoked(certificate: ReloadCertificate): boolean {
+  isRevoked(certificate: Pick<ReloadCertificate, 'serialNumber'>): boolean {
     return this.serials.has(certificate.serialNumber);
   }
 

@@ -1,10 +1,15 @@
-import { X509Certificate } from 'node:crypto';
-import { type NodeId, type ReloadCertificate, nodeIdsInOverlay, parseCertificate } from '@p2psip/identity';
-import { isCertifiedBy } from '@p2psip/overlay-config';
+import { X509Certificate, createHash } from 'node:crypto';
+import { type NodeId, normalizeSerial, parseReloadUri } from '@p2psip/identity';
 
-/** Who signed a value, as far as the overlay's CA vouches for it. */
+/**
+ * Who signed a value, as far as the overlay's CA vouches for it: only what the checks need, so a
+ * peer can cache thousands of signers cheaply (no parsed X.509 object, no PEM).
+ */
 export interface SignerInfo {
-  readonly certificate: ReloadCertificate;
+  /** Serial number, lower-case hex (revocation lists name certificates by it). */
+  readonly serialNumber: string;
+  readonly notBeforeMs: number;
+  readonly notAfterMs: number;
   /** The user name (rfc822Name) the certificate carries: the AOR user@domain. */
   readonly userName: string | undefined;
   /** The certificate's Node-IDs in this overlay. */
@@ -26,8 +31,8 @@ export interface CertificateTrustInit {
   readonly caCertificateDer: Uint8Array;
   /** Overlay name: only its `reload://…@<overlay>/` Node-IDs count. */
   readonly overlay: string;
-  /** Revocations the node follows (NATS stream or CRL). */
-  readonly isRevoked?: (certificate: ReloadCertificate) => boolean;
+  /** Revocations the node follows (NATS stream or CRL), by serial number. */
+  readonly isRevoked?: (certificate: { readonly serialNumber: string }) => boolean;
   /** Parsed certificates kept; signers repeat, parsing X.509 is the expensive part. @default 4096 */
   readonly cacheSize?: number;
   /**
@@ -42,12 +47,12 @@ const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The CA-rooted trust every peer and client uses; parsed certificates are cached by their bytes. */
 export function createCertificateTrust(init: CertificateTrustInit): CertificateTrust {
-  const ca = parseCertificate(init.caCertificateDer);
+  const ca = new X509Certificate(init.caCertificateDer);
   const cacheSize = init.cacheSize ?? DEFAULT_CACHE_SIZE;
   const cache = new Map<string, SignerInfo | null>();
   return {
     signerOf(certificateDer, nowMs) {
-      const key = Buffer.from(certificateDer).toString('base64');
+      const key = createHash('sha256').update(certificateDer).digest('base64');
       let signer = cache.get(key);
       if (signer === undefined) {
         signer = parseSigner(certificateDer, ca, init.overlay);
@@ -55,28 +60,79 @@ export function createCertificateTrust(init: CertificateTrustInit): CertificateT
         cache.set(key, signer);
       }
       if (!signer) return undefined;
-      const { notBefore, notAfter } = signer.certificate;
       const skew = init.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
-      if (nowMs + skew < notBefore.getTime() || nowMs > notAfter.getTime()) return undefined;
-      if (init.isRevoked?.(signer.certificate)) return undefined;
+      if (nowMs + skew < signer.notBeforeMs || nowMs > signer.notAfterMs) return undefined;
+      if (init.isRevoked?.(signer)) return undefined;
       return signer;
     },
   };
 }
 
-function parseSigner(der: Uint8Array, ca: ReloadCertificate, overlay: string): SignerInfo | null {
+/**
+ * Reads a signer with OpenSSL's parser (node:crypto), which is an order of magnitude cheaper than
+ * a full ASN.1 model: a busy peer meets a new signer certificate with most values it stores.
+ */
+function parseSigner(der: Uint8Array, ca: X509Certificate, overlay: string): SignerInfo | null {
   try {
-    const certificate = parseCertificate(der);
+    const certificate = new X509Certificate(der);
     // Issuance only: validity is checked on every use, so the cached answer never goes stale.
-    if (certificate.isCa || !isCertifiedBy(certificate, ca, certificate.notBefore)) return null;
+    if (certificate.ca || !certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) return null;
+    const names = subjectAltNames(certificate.subjectAltName ?? '');
+    const emails = names.filter((n) => n.type === 'email').map((n) => n.value);
+    if (emails.length > 1) return null;
+    const nodeIds = names
+      .filter((n) => n.type === 'URI')
+      .map((n) => parseReloadUri(n.value))
+      .filter((uri) => uri.overlay === overlay)
+      .map((uri) => uri.nodeId);
     return {
-      certificate,
-      userName: certificate.userName,
-      nodeIds: nodeIdsInOverlay(certificate, overlay),
-      publicKey: new X509Certificate(certificate.der).publicKey,
+      serialNumber: normalizeSerial(certificate.serialNumber),
+      notBeforeMs: Date.parse(certificate.validFrom),
+      notAfterMs: Date.parse(certificate.validTo),
+      userName: emails[0],
+      nodeIds,
+      publicKey: certificate.publicKey,
     };
   } catch {
     // Unreadable bytes are simply an untrusted signer; the caller answers Forbidden or drops.
     return null;
   }
+}
+
+/**
+ * OpenSSL's subjectAltName text: `URI:reload://…@overlay/, email:alice@…`; Node quotes (JSON) an
+ * entry whose value holds a separator, so a crafted name cannot smuggle in a second entry.
+ */
+function subjectAltNames(text: string): { type: string; value: string }[] {
+  const names: { type: string; value: string }[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const colon = rest.indexOf(':');
+    if (colon <= 0) throw new Error('unparsable subjectAltName');
+    const type = rest.slice(0, colon);
+    rest = rest.slice(colon + 1);
+    let value: string;
+    if (rest.startsWith('"')) {
+      const close = closingQuote(rest);
+      value = JSON.parse(rest.slice(0, close + 1)) as string;
+      rest = rest.slice(close + 1);
+    } else {
+      const comma = rest.indexOf(', ');
+      value = comma < 0 ? rest : rest.slice(0, comma);
+      rest = comma < 0 ? '' : rest.slice(comma);
+    }
+    names.push({ type, value });
+    if (rest.startsWith(', ')) rest = rest.slice(2);
+    else if (rest.length > 0) throw new Error('unparsable subjectAltName');
+  }
+  return names;
+}
+
+/** Index of the quote that ends a JSON string starting at 0. */
+function closingQuote(text: string): number {
+  for (let i = 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  throw new Error('unterminated quoted subjectAltName');
 }
