@@ -28,7 +28,15 @@ const steps = [
   [
     'system packages',
     process.execPath,
-    ['tools/system/ensure-packages.cjs', 'nats-server', 'protoc', 'openssl', 'curl'],
+    [
+      'tools/system/ensure-packages.cjs',
+      'nats-server',
+      'protoc',
+      'turnserver',
+      'turnutils_uclient',
+      'openssl',
+      'curl',
+    ],
   ],
   ['format', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
   // The module-boundary rule reads Nx's cached project graph; without one it silently skips.

@@ -10,6 +10,7 @@ const PACKAGES = {
   'nats-server': 'nats-server',
   protoc: 'protobuf-compiler',
   turnserver: 'coturn',
+  turnutils_uclient: 'coturn',
   sipp: 'sip-tester',
   openssl: 'openssl',
   curl: 'curl',

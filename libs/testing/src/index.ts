@@ -1,4 +1,5 @@
 export * from './app-process';
+export * from './coturn';
 export * from './nats-server';
 export * from './repo-paths';
 export * from './system-command';
