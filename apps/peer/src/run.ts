@@ -3,7 +3,12 @@ import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
 import { idToHex, parseCertificate } from '@p2psip/identity';
-import { GrpcLink, STORAGE_BODY_MAPPERS, createProtobufCodec } from '@p2psip/overlay-grpc';
+import {
+  GrpcLink,
+  STORAGE_BODY_MAPPERS,
+  createMessageSecurity,
+  createProtobufCodec,
+} from '@p2psip/overlay-grpc';
 import { openValueStore } from '@p2psip/persistence';
 import { KindRegistry, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
@@ -98,7 +103,13 @@ async function startPeers(
     );
   }
   const agreement = { overlay, configurationSequence: () => configuration.sequence };
-  const codec = createProtobufCodec({ agreement, extraMappers: STORAGE_BODY_MAPPERS });
+  // Every request and answer this process originates is signed with its certificate's key (RFC
+  // 6940 §6.3.4); destinations check the signature against the originator's Node-ID.
+  const codec = createProtobufCodec({
+    agreement,
+    extraMappers: STORAGE_BODY_MAPPERS,
+    signer: { certificateDer: identity.certificate.der, privateKey: identity.keyPem },
+  });
   const metrics = createMetricsRegistry();
   const revocations = new Revocations(logger);
   const crlUrl = configuration.enrollmentServers[0]?.replace(/\/enroll$/, '/crl');
@@ -127,6 +138,7 @@ async function startPeers(
     overlay,
     isRevoked: (certificate) => revocations.isRevoked(certificate),
   });
+  const security = createMessageSecurity({ trust });
   const storageSettings =
     options.replicaHoldDownMs !== undefined ? { replicaHoldDownMs: options.replicaHoldDownMs } : undefined;
   const peers: VirtualPeer[] = [];
@@ -152,6 +164,7 @@ async function startPeers(
         metrics,
         maxMessageBytes: Math.max(64 * 1024, 4 * configuration.maxMessageSize),
         storage: { kinds, trust, store, ...(storageSettings ? { settings: storageSettings } : {}) },
+        security,
       }),
     );
   }

@@ -1,5 +1,5 @@
 import { type NodeId, idToHex } from '@p2psip/identity';
-import { type OverlaySettings, OverlayNode } from '@p2psip/overlay';
+import { type MessageSecurity, type OverlaySettings, OverlayNode } from '@p2psip/overlay';
 import {
   GrpcLinkTransport,
   type LinkAgreement,
@@ -38,6 +38,8 @@ export interface VirtualPeerInit {
   /** Largest message accepted on a link, bytes (configuration max-message-size, with slack for framing). */
   readonly maxMessageBytes: number;
   readonly storage: PeerStorageInit;
+  /** Checks originator signatures of the requests delivered to this peer. */
+  readonly security?: MessageSecurity;
 }
 
 /** How a virtual peer stores: the overlay's kinds, whom it trusts, and its own value store. */
@@ -150,7 +152,7 @@ export class VirtualPeer {
     });
     const makeNode = (): { node: OverlayNode; storage: OverlayStorage } => {
       const node = new OverlayNode(
-        { clock: systemClock, transport, logger },
+        { clock: systemClock, transport, logger, ...(init.security ? { security: init.security } : {}) },
         { nodeId: init.nodeId, settings: init.settings },
       );
       const storage = new OverlayStorage({

@@ -4,3 +4,4 @@ export * from './ids';
 export * from './protobuf-codec';
 export * from './storage-bodies';
 export * from './storage-values';
+export * from './message-signing';

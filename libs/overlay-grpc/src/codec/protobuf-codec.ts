@@ -5,6 +5,7 @@ import type { MessageCodec } from '../message-codec';
 import type { BodyMapper, ProtoCase } from './body-mapper';
 import { CORE_BODY_MAPPERS } from './core-bodies';
 import { decodeDestination, encodeDestination } from './ids';
+import { type MessageSigner, isReceivedWire, prepareSigner, signMessage } from './message-signing';
 
 /** The body a decoder hands the core for a oneof case nobody registered: the core answers it. */
 export const UNKNOWN_BODY_TYPE = 'unknown';
@@ -13,6 +14,8 @@ export interface ProtobufCodecInit {
   readonly agreement: LinkAgreement;
   /** Bodies beyond the core's (e.g. the storage lib's Store/Fetch). */
   readonly extraMappers?: readonly BodyMapper[];
+  /** Signs the messages this node originates (requests and answers); unset = unsigned. */
+  readonly signer?: MessageSigner;
 }
 
 /**
@@ -27,14 +30,13 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
     byCase.set(mapper.protoCase, mapper);
   }
   const hash = overlayHash(init.agreement.overlay);
+  const signer = init.signer ? prepareSigner(init.signer) : undefined;
   return {
     encode(message) {
-      const mapper = byType.get(message.body.type);
-      if (!mapper) throw new Error(`no wire mapping for body type ${message.body.type}`);
-      const contents = overlayV1.MessageContents.encode({
-        body: mapper.encode(message.body),
-        extensions: [],
-      }).finish();
+      const { contents, security } = isReceivedWire(message.wire)
+        ? // Forwarded: the originator's bytes and signature travel on untouched.
+          { contents: message.wire.contents, security: message.wire.security }
+        : originate(message);
       return {
         header: {
           overlay: hash,
@@ -48,7 +50,7 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
           options: [],
         },
         contents: Buffer.from(contents),
-        security: securityBlockFor(mapper.certificates?.(message.body) ?? []),
+        security,
       };
     },
     decode(message) {
@@ -71,6 +73,7 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
             ...(header.maxResponseLength > 0 ? { maxResponseLength: header.maxResponseLength } : {}),
           },
           body,
+          wire: { contents: message.contents, security: message.security, overlay: header.overlay },
         } satisfies OverlayMessage;
       } catch {
         // Malformed protobuf, wrong id lengths, missing parts: dropped at the edge (Link contract).
@@ -78,6 +81,23 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
       }
     },
   };
+
+  function originate(message: OverlayMessage): {
+    contents: Uint8Array;
+    security: overlayV1.SecurityBlock | undefined;
+  } {
+    const mapper = byType.get(message.body.type);
+    if (!mapper) throw new Error(`no wire mapping for body type ${message.body.type}`);
+    const contents = overlayV1.MessageContents.encode({
+      body: mapper.encode(message.body),
+      extensions: [],
+    }).finish();
+    const certificates = mapper.certificates?.(message.body) ?? [];
+    const security = signer
+      ? signMessage(signer, hash, message.header.transactionId, contents, certificates)
+      : securityBlockFor(certificates);
+    return { contents, security };
+  }
 }
 
 function decodeBody(

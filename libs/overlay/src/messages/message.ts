@@ -32,6 +32,12 @@ export interface MessageBody {
 export interface OverlayMessage<B extends MessageBody = MessageBody> {
   readonly header: ForwardingHeader;
   readonly body: B;
+  /**
+   * The adapter's own form of what it received (e.g. the exact signed body bytes and security
+   * block), opaque to the core and carried unchanged when the message is forwarded, so that an
+   * originator's signature still holds at the destination (RFC 6940 §6.3.4).
+   */
+  readonly wire?: unknown;
 }
 
 /** Answers (and errors) are matched to pending requests; everything else is a request. */

@@ -122,6 +122,7 @@ export class Router {
         maxResponseLength: h.maxResponseLength,
       },
       body: message.body,
+      ...(message.wire === undefined ? {} : { wire: message.wire }),
     });
   }
 }

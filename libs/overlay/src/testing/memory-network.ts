@@ -7,6 +7,12 @@ import type { TimerOwner, VirtualClock } from './virtual-clock';
 /** Decides whether to drop a message in flight (true = drop). */
 export type LossHook = (message: OverlayMessage, from: NodeId, to: NodeId) => boolean;
 
+/** One-way delay between two endpoints, ms (a simulator's delay model). */
+export type DelayModel = (from: Endpoint, to: Endpoint) => number;
+
+/** Sees every message put on the wire, before loss is decided (a simulator's traffic meter). */
+export type TransmitObserver = (message: OverlayMessage, from: Endpoint, to: Endpoint) => void;
+
 /** What the network knows about an endpoint. */
 export interface Endpoint extends TimerOwner {
   readonly nodeId: NodeId;
@@ -19,6 +25,8 @@ export interface MemoryNetworkOptions {
   readonly latencyMs?: number;
   /** After an abrupt death, how long until the other ends see their links close, ms. @default 1000 */
   readonly failureDetectionMs?: number;
+  /** Per-pair one-way delay, ms; replaces `latencyMs` when given. @default constant latencyMs */
+  readonly delay?: DelayModel;
 }
 
 /** One end of an in-memory link. */
@@ -76,10 +84,12 @@ export class MemoryNetwork {
   readonly latencyMs: number;
   readonly failureDetectionMs: number;
   lossHook?: LossHook;
+  observer?: TransmitObserver;
   /** Messages put on the wire, by body type. */
   readonly sent = new Map<string, number>();
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly linksOf = new Map<Endpoint, Set<MemoryLink>>();
+  private readonly delay: DelayModel;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -87,10 +97,18 @@ export class MemoryNetwork {
   ) {
     this.latencyMs = options.latencyMs ?? 10;
     this.failureDetectionMs = options.failureDetectionMs ?? 1000;
+    const latency = this.latencyMs;
+    this.delay = options.delay ?? (() => latency);
   }
 
   register(endpoint: Endpoint): void {
     this.endpoints.set(endpoint.address, endpoint);
+  }
+
+  /** Forgets a dead endpoint, so that a long churn run does not keep every departed node. */
+  unregister(endpoint: Endpoint): void {
+    if (this.endpoints.get(endpoint.address) === endpoint) this.endpoints.delete(endpoint.address);
+    this.linksOf.delete(endpoint);
   }
 
   /** The transport one endpoint uses. */
@@ -115,16 +133,17 @@ export class MemoryNetwork {
   transmit(from: MemoryLink, message: OverlayMessage): void {
     const type = message.body.type;
     this.sent.set(type, (this.sent.get(type) ?? 0) + 1);
-    if (this.lossHook?.(message, from.owner.nodeId, from.remoteNodeId)) return;
     const to = from.peer;
-    this.clock.schedule(this.latencyMs, () => to.receive(message), to.owner);
+    this.observer?.(message, from.owner, to.owner);
+    if (this.lossHook?.(message, from.owner.nodeId, from.remoteNodeId)) return;
+    this.clock.schedule(this.delay(from.owner, to.owner), () => to.receive(message), to.owner);
   }
 
   closed(link: MemoryLink): void {
     this.linksOf.get(link.owner)?.delete(link);
     const peer = link.peer;
     this.clock.schedule(
-      this.latencyMs,
+      this.delay(link.owner, peer.owner),
       () => {
         this.linksOf.get(peer.owner)?.delete(peer);
         peer.remoteClosed();
@@ -136,8 +155,9 @@ export class MemoryNetwork {
   private connect(from: Endpoint, address: string, expected: NodeId | undefined): Promise<Link> {
     return new Promise((resolve, reject) => {
       // One round trip for the set-up, as a TLS handshake would take at least.
+      const target = this.endpoints.get(address);
       this.clock.schedule(
-        2 * this.latencyMs,
+        target ? 2 * this.delay(from, target) : 2 * this.latencyMs,
         () => {
           const to = this.endpoints.get(address);
           if (!to || !to.alive) return reject(new ConnectFailedError(`${address} unreachable`));
