@@ -39,7 +39,11 @@ export function applyValues(
       }
       continue;
     }
-    bySlot.set(slot, { ...placed, expiresAtMs: nowMs + placed.lifetimeS * 1000 });
+    let expiresAtMs = nowMs + placed.lifetimeS * 1000;
+    // A removal lives at least as long as what it removed (RFC 6940 §7.4.1.1): otherwise a stale
+    // copy of the old value, arriving after the marker expired, would bring it back.
+    if (current && !placed.item.exists) expiresAtMs = Math.max(expiresAtMs, current.expiresAtMs);
+    bySlot.set(slot, { ...placed, expiresAtMs });
   }
   const values = [...bySlot.values()].sort(compareSlots);
   checkCount(kind, values);

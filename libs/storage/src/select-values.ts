@@ -45,6 +45,15 @@ export function selectValues(
     return [live[0] ?? syntheticAbsent({ model: 'SINGLE', exists: false, value: new Uint8Array(0) })];
   if (selector.model === 'DICTIONARY') {
     if (selector.keys.length === 0) return [...live];
+    if (selector.keys.length > MAX_SELECTED_ENTRIES) {
+      throw new ReloadError(
+        ErrorCode.ResponseTooLarge,
+        `more than ${MAX_SELECTED_ENTRIES} dictionary keys selected`,
+      );
+    }
+    if (new Set(selector.keys.map((k) => Buffer.from(k).toString('hex'))).size !== selector.keys.length) {
+      throw new ReloadError(ErrorCode.InvalidMessage, 'a dictionary key is selected twice');
+    }
     const byKey = new Map(live.map((v) => [slotKey(v.item), v]));
     return selector.keys.map(
       (key) =>

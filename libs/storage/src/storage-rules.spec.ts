@@ -423,4 +423,73 @@ describe('StorageRules', () => {
       { kind: GENERIC.ARRAY, closest: undefined },
     ]);
   });
+
+  it('replica mode keeps the values that verify and skips a forged one and an unknown kind', async () => {
+    const { rules } = setup();
+    const r = aliceId();
+    const good = signed(alice, r, GENERIC.DICTIONARY, keyed(text('a'), 'good'));
+    const forged = signed(outsider, r, GENERIC.DICTIONARY, keyed(text('b'), 'forged'));
+    const unknown = signed(alice, r, 0xf00000ff, single('?'));
+    await rules.store(
+      r,
+      [
+        { kind: GENERIC.DICTIONARY, generation: 3n, values: [good, forged] },
+        { kind: 0xf00000ff, generation: 1n, values: [unknown] },
+      ],
+      { mode: 'replica' },
+    );
+    const [d] = await rules.fetch(r, [
+      { kind: GENERIC.DICTIONARY, generation: 0n, selector: { model: 'DICTIONARY', keys: [] } },
+    ]);
+    expect(d.values.map((v) => Buffer.from(v.item.value).toString())).toEqual(['good']);
+  });
+
+  it('keeps a removal at least as long as the value it removed, and refuses duplicate keys', async () => {
+    const { rules, advance } = setup();
+    const r = aliceId();
+    const key = text('k');
+    await rules.store(
+      r,
+      [
+        {
+          kind: GENERIC.DICTIONARY,
+          generation: 0n,
+          values: [signed(alice, r, GENERIC.DICTIONARY, keyed(key, 'v'), { lifetimeS: 600 })],
+        },
+      ],
+      {
+        mode: 'original',
+      },
+    );
+    const removal = signed(
+      alice,
+      r,
+      GENERIC.DICTIONARY,
+      { model: 'DICTIONARY', key, exists: false, value: new Uint8Array(0) },
+      {
+        storageTimeMs: BigInt(T0 + 1),
+        lifetimeS: 5,
+      },
+    );
+    await rules.store(r, [{ kind: GENERIC.DICTIONARY, generation: 0n, values: [removal] }], {
+      mode: 'original',
+    });
+    advance(60_000);
+    // The old value's copy arriving late is still older than the marker, which has not expired.
+    const stale = signed(alice, r, GENERIC.DICTIONARY, keyed(key, 'v'), { lifetimeS: 600 });
+    await rules.store(r, [{ kind: GENERIC.DICTIONARY, generation: 0n, values: [stale] }], {
+      mode: 'replica',
+    });
+    const [d] = await rules.fetch(r, [
+      { kind: GENERIC.DICTIONARY, generation: 0n, selector: { model: 'DICTIONARY', keys: [key] } },
+    ]);
+    expect(d.values.map((v) => v.item.exists)).toEqual([false]);
+    expect(
+      await reloadCode(
+        rules.fetch(r, [
+          { kind: GENERIC.DICTIONARY, generation: 0n, selector: { model: 'DICTIONARY', keys: [key, key] } },
+        ]),
+      ),
+    ).toBe(ErrorCode.InvalidMessage);
+  });
 });

@@ -4,6 +4,7 @@ import { HASH_ALGORITHM_SHA256 } from '@p2psip/overlay-config';
 import { isAuthorized } from './access-policy';
 import { type StoreMode, applyValues } from './apply-store';
 import type { CertificateTrust } from './certificate-trust';
+import { StorageError } from './errors';
 import type { KindDefinition, KindRegistry } from './kinds';
 import {
   type HeldValue,
@@ -66,14 +67,20 @@ export class StorageRules {
     options: StoreOptions,
   ): Promise<{ kind: number; generation: bigint }[]> {
     const now = this.init.now();
-    const checked = kindData.map((data) => this.checkKindData(resourceId, data, now));
     if (new Set(kindData.map((d) => d.kind)).size !== kindData.length) {
       throw new ReloadError(ErrorCode.InvalidMessage, 'a kind appears twice in one Store');
     }
+    // A user's Store is all or nothing. A copy between peers keeps what still verifies: one value
+    // whose signer was revoked since, or a kind dropped from the configuration, must not stop
+    // the rest of the resource from moving to its new owner or replicas.
+    const checked =
+      options.mode === 'original'
+        ? kindData.map((data) => this.checkKindData(resourceId, data, now))
+        : kindData.flatMap((data) => this.acceptableCopies(resourceId, data, now));
     return this.lock.run(resourceId, async () => {
       const records: KindRecord[] = [];
       for (const { kind, data } of checked) {
-        const current = await this.init.store.read(resourceId, kind.id);
+        const current = await this.readForUpdate(resourceId, kind.id);
         records.push(this.nextRecord(resourceId, kind, data, current, options.mode, now));
       }
       await this.init.store.write(records);
@@ -203,6 +210,39 @@ export class StorageRules {
     return { resourceId, kind: kind.id, generation: next > UINT64_MAX ? UINT64_MAX : next, values };
   }
 
+  /** The part of a copied kind that passes every check; nothing for an unknown kind. */
+  private acceptableCopies(
+    resourceId: ResourceId,
+    data: StoreKindData,
+    now: number,
+  ): { kind: KindDefinition; data: StoreKindData }[] {
+    const kind = this.init.kinds.get(data.kind);
+    if (!kind) return [];
+    const values = data.values.filter((value) => {
+      try {
+        this.checkValue(resourceId, kind, value, now);
+        return true;
+      } catch (error) {
+        if (error instanceof ReloadError) return false;
+        throw error;
+      }
+    });
+    return [{ kind, data: { ...data, values } }];
+  }
+
+  /**
+   * The current record before a write. A record the store cannot decode any more is replaced, not
+   * kept forever: otherwise no Store could ever repair that (resource, kind).
+   */
+  private async readForUpdate(resourceId: ResourceId, kind: number): Promise<KindRecord | undefined> {
+    try {
+      return await this.init.store.read(resourceId, kind);
+    } catch (error) {
+      if (error instanceof StorageError && error.code === 'CORRUPT_RECORD') return undefined;
+      throw error;
+    }
+  }
+
   private checkKindData(
     resourceId: ResourceId,
     data: StoreKindData,
@@ -265,9 +305,12 @@ export function liveValues(record: KindRecord | undefined, now: number): HeldVal
   return record ? record.values.filter((v) => v.expiresAtMs > now) : [];
 }
 
-/** A held value as sent onward: its lifetime shortened by the time it was held (RFC 6940 §10.7). */
+/**
+ * A held value as sent onward: its lifetime shortened by the time it was held (RFC 6940 §10.7),
+ * rounded down so that copies never outlive the original.
+ */
 export function withRemainingLifetime(value: HeldValue, now: number): HeldValue {
-  const lifetimeS = Math.max(0, Math.ceil((value.expiresAtMs - now) / 1000));
+  const lifetimeS = Math.max(0, Math.floor((value.expiresAtMs - now) / 1000));
   return { ...value, lifetimeS };
 }
 

@@ -66,8 +66,9 @@ export function verifyValue(
   if (!createHash('sha256').update(value.certificate).digest().equals(identity.hash)) return undefined;
   const signer = trust.signerOf(value.certificate, nowMs);
   if (!signer || signatureAlgorithmOf(signer.publicKey) !== algorithm.signature) return undefined;
-  const input = valueSignatureInput(resourceId, kind, value.storageTimeMs, value.item, identity);
   try {
+    // Inside the try: an item the RELOAD encoding cannot hold (a key over 64 KiB) is simply bad.
+    const input = valueSignatureInput(resourceId, kind, value.storageTimeMs, value.item, identity);
     return verify('sha256', input, { key: signer.publicKey, dsaEncoding: 'der' }, value.signature.value)
       ? signer
       : undefined;

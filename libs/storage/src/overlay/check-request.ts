@@ -3,8 +3,8 @@ import type { StorageRequestBody } from './messages';
 
 /** Most kinds one request may name; RELOAD has a handful of kinds per usage. */
 const MAX_KINDS_PER_REQUEST = 32;
-/** Most values in one StoreKindData; max-count of any sane kind is far below. */
-const MAX_VALUES_PER_KIND = 1024;
+/** Most values in one Store, over all its kinds; max-count of any sane kind is far below. */
+const MAX_VALUES_PER_STORE = 1024;
 const MAX_ID = (1n << 128n) - 1n;
 
 /**
@@ -31,9 +31,10 @@ export function checkStorageRequest<B extends StorageRequestBody>(body: B): B {
     if (!Number.isInteger(body.replicaNumber) || body.replicaNumber < 0 || body.replicaNumber > 0xff) {
       bad('replica_number is not a uint8');
     }
-    if (body.kindData.some((k) => !Array.isArray(k.values) || k.values.length > MAX_VALUES_PER_KIND)) {
-      bad(`more than ${MAX_VALUES_PER_KIND} values for a kind`);
-    }
+    if (body.kindData.some((k) => !Array.isArray(k.values))) bad('values are not a list');
+    // Each value costs a signature check: bound the whole request, not each kind.
+    const total = body.kindData.reduce((sum, k) => sum + k.values.length, 0);
+    if (total > MAX_VALUES_PER_STORE) bad(`more than ${MAX_VALUES_PER_STORE} values in one Store`);
   }
   return body;
 }
