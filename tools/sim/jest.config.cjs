@@ -1,0 +1,1 @@
+module.exports = { displayName: 'sim', preset: '../../jest.preset.cjs' };
