@@ -1,4 +1,4 @@
-import { type ResourceId, nodeMultipleResourceId } from '@p2psip/identity';
+import { type ResourceId, nodeIdFromHex, nodeMultipleResourceId } from '@p2psip/identity';
 import { ErrorCode, ReloadError, SECOND_MS, nodeDestination } from '@p2psip/overlay';
 import { type Testnet, createTestnet } from '@p2psip/overlay/testing';
 import { type TestNodeIdentity, createTestPki } from '@p2psip/testing';
@@ -22,7 +22,11 @@ let caDer: Uint8Array;
 
 beforeAll(async () => {
   const pki = await createTestPki(OVERLAY);
-  writer = await pki.issue({ userName: `writer@${OVERLAY}` });
+  // A fixed Node-ID: the NODE-MULTIPLE slots, and so which peers own them, are the same every run.
+  writer = await pki.issue({
+    userName: `writer@${OVERLAY}`,
+    nodeIds: [nodeIdFromHex('5a1c0de0c0ffee00000000000000beef')],
+  });
   caDer = pki.authority.certificate.der;
 }, 30_000);
 
@@ -210,5 +214,67 @@ describe('OverlayStorage on a testnet', () => {
     expect(
       await reloadCode(net.settle(far.node.request(nodeDestination(target.nodeId), body), 30 * SECOND_MS)),
     ).toBe(ErrorCode.Forbidden);
+  });
+
+  it('keeps three copies when a node joins right after the owner and later leaves again', async () => {
+    const net = createTestnet(11, {
+      seed: 36,
+      settings: { updateIntervalMs: UPDATE_MS, pingIntervalMs: UPDATE_MS },
+    });
+    const trust = createCertificateTrust({ caCertificateDer: caDer, overlay: OVERLAY });
+    const members = net.nodes.map((node) => {
+      const rules = new StorageRules({
+        kinds,
+        store: new MemoryValueStore(),
+        trust,
+        now: () => node.clock.now(),
+        certificateTime: () => Date.now(),
+      });
+      return {
+        rules,
+        storage: new OverlayStorage({ node, rules, settings: { replicaHoldDownMs: HOLD_DOWN_MS } }),
+      };
+    });
+    const joiner = net.members[10];
+    await net.startFirst();
+    for (let i = 1; i < 10; i++)
+      await net.settle(net.members[i].node.start({ bootstrap: [net.members[0].address] }), 60 * SECOND_MS);
+    await net.runUntil(() => net.isRingConsistent(), 20 * SECOND_MS);
+    await net.runFor(HOLD_DOWN_MS);
+    // A slot owned by the node that will sit just before the joiner.
+    const live = net.members.slice(0, 10).sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
+    const owner = [...live].reverse().find((m) => m.nodeId < joiner.nodeId) ?? live[live.length - 1];
+    let i = 1;
+    while (net.responsibleFor(slot(i)) !== owner) i++;
+    await net.settle(
+      members[0].storage.store(slot(i), [{ kind: KIND, generation: 0n, values: [valueFor(i, 'kept')] }]),
+      30 * SECOND_MS,
+    );
+    const holders = async () => {
+      const held = await Promise.all(
+        net.members
+          .filter((m) => m.alive && m.node.isJoined())
+          .map(async (m) => (await members[m.index].rules.recordsAt(slot(i))).length > 0),
+      );
+      return held.filter(Boolean).length;
+    };
+    expect(await holders()).toBe(3);
+    await net.settle(joiner.node.start({ bootstrap: [owner.address] }), 60 * SECOND_MS);
+    await net.runUntil(() => net.isRingConsistent(), 20 * SECOND_MS);
+    // Well inside the 30 s hold-down: a join is not a replacement, the joiner gets its copy at once.
+    await net.runFor(5 * SECOND_MS);
+    expect((await members[10].rules.recordsAt(slot(i))).length).toBe(1);
+    expect(await holders()).toBeGreaterThanOrEqual(3);
+    await net.runFor(HOLD_DOWN_MS + 20 * SECOND_MS);
+    expect(await holders()).toBe(3);
+    await net.settle(members[10].storage.handOff(), 30 * SECOND_MS);
+    members[10].storage.stop();
+    await net.settle(joiner.node.leave(), 30 * SECOND_MS);
+    joiner.alive = false;
+    await net.runUntil(() => net.isRingConsistent(), 20 * SECOND_MS);
+    await net.runFor(HOLD_DOWN_MS + 20 * SECOND_MS);
+    expect(await holders()).toBe(3);
+    const { results } = await net.settle(members[0].storage.stat(slot(i), spec), 30 * SECOND_MS);
+    expect(results[0].replicas).toHaveLength(2);
   });
 });

@@ -51,6 +51,8 @@ export class OverlayStorage {
   private readonly rules: StorageRules;
   private readonly keeper: ReplicaKeeper;
   private timer?: Cancel;
+  /** When the scheduled pass runs (node clock). */
+  private due = 0;
   private stopped = false;
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -58,6 +60,12 @@ export class OverlayStorage {
     this.node = init.node;
     this.rules = init.rules;
     this.settings = resolveStorageSettings(init.settings);
+    // A replica holder ranks itself behind the owner through its predecessor list.
+    if (this.node.settings.predecessors < this.settings.replicas + 1) {
+      throw new RangeError(
+        `${this.settings.replicas} replicas need at least ${this.settings.replicas + 1} predecessors`,
+      );
+    }
     this.keeper = new ReplicaKeeper(this.node, this.rules, this.settings);
     this.node.handle<StoreRequest>('store_req', (r) => this.onStore(r));
     this.node.handle<FetchRequest>('fetch_req', (r) => this.onFetch(r));
@@ -73,6 +81,8 @@ export class OverlayStorage {
         this.keeper.onNeighborsChanged();
         this.scheduleMaintenance(this.settings.topologySettleMs);
       }),
+      // A joiner took part of our range (RFC 6940 §10.5 step 6): hand its data over at once.
+      this.node.on('responsibilityChanged', () => this.scheduleMaintenance(0)),
     );
     if (this.node.isJoined()) this.keeper.onJoined();
     this.scheduleMaintenance(this.settings.maintenanceIntervalMs);
@@ -187,7 +197,7 @@ export class OverlayStorage {
     const body = checkStorageRequest(r.body);
     const results = await this.rules.stat(body.resourceId, body.specifiers);
     const replicas = this.node.isResponsible(body.resourceId)
-      ? this.keeper.confirmedReplicas(body.resourceId)
+      ? await this.keeper.confirmedReplicas(body.resourceId)
       : [];
     return { type: 'stat_ans', kindResponses: results.map((k) => ({ ...k, replicas })) };
   }
@@ -221,13 +231,18 @@ export class OverlayStorage {
     return answer as Answer<B>;
   }
 
+  /** Runs a pass after `delayMs` (jittered), unless one is already due sooner. */
   private scheduleMaintenance(delayMs: number): void {
     if (this.stopped) return;
-    this.timer?.cancel();
     // The node's random source, so simulator runs stay reproducible.
     const [a, b] = this.node.random(2);
-    const jitter = 0.75 + ((a << 8) | b) / 0x20000;
-    this.timer = this.node.clock.schedule(Math.round(delayMs * jitter), () => {
+    const delay = Math.round(delayMs * (0.75 + ((a << 8) | b) / 0x20000));
+    const due = this.node.clock.now() + delay;
+    if (this.timer && this.due <= due) return;
+    this.timer?.cancel();
+    this.due = due;
+    this.timer = this.node.clock.schedule(delay, () => {
+      this.timer = undefined;
       if (this.stopped) return;
       this.keeper
         .maintain()

@@ -13,6 +13,15 @@ import type { StoreRequest } from './messages';
 import { placementOf } from './replica-placement';
 import type { StorageSettings } from './storage-settings';
 
+/** Answers after which a returned value needs no further attempt (newer there, or never storable). */
+const SETTLED: ReadonlySet<number> = new Set([
+  ErrorCode.DataTooOld,
+  ErrorCode.Forbidden,
+  ErrorCode.UnknownKind,
+  ErrorCode.DataTooLarge,
+  ErrorCode.InvalidMessage,
+]);
+
 /**
  * Keeps every value at its owner and on the owner's next `replicas` successors as the ring
  * changes (RFC 6940 §10.7): owners copy to their successors (new successors after a hold-down),
@@ -22,10 +31,17 @@ import type { StorageSettings } from './storage-settings';
 export class ReplicaKeeper {
   /** Distinct resources held after the last pass (Probe's num_resources). */
   resourceCount = 0;
+  /** When each current successor became one (-Infinity: no hold-down for it). */
   private readonly successorSince = new Map<NodeId, number>();
-  /** Per peer, the version of each resource it confirmed holding. */
+  /** Per peer, the version of each resource it confirmed holding (forgotten when roles change). */
   private readonly synced = new Map<NodeId, Map<bigint, string>>();
+  /** Resources this peer should no longer hold, since when: dropped only after a grace period. */
+  private readonly outsideSince = new Map<bigint, number>();
+  private lastSuccessors: readonly NodeId[] = [];
+  private lastRoles = '';
+  private lastResync = 0;
   private running?: Promise<void>;
+  private rerun = false;
 
   constructor(
     private readonly node: OverlayNode,
@@ -36,16 +52,30 @@ export class ReplicaKeeper {
   /** Successors present when the node joins are not replacements: no hold-down for them. */
   onJoined(): void {
     for (const s of this.node.neighbors().successors) this.successorSince.set(s, -Infinity);
+    this.onNeighborsChanged();
   }
 
   onNeighborsChanged(): void {
     const { successors, predecessors } = this.node.neighbors();
     const now = this.node.clock.now();
-    for (const s of successors) if (!this.successorSince.has(s)) this.successorSince.set(s, now);
-    for (const s of this.successorSince.keys()) if (!successors.includes(s)) this.successorSince.delete(s);
-    for (const id of this.synced.keys()) {
-      if (!successors.includes(id) && !predecessors.includes(id)) this.synced.delete(id);
+    const stillThere = this.lastSuccessors.filter((s) => successors.includes(s));
+    for (const [i, s] of successors.entries()) {
+      if (this.successorSince.has(s)) continue;
+      // A node inserted before a successor that is still there joined between us: it needs its
+      // copies now. One that only fills the end of the list replaces a lost successor: the
+      // RFC 6940 §10.7 hold-down applies, in case the loss was transient.
+      const joined = stillThere.some((old) => successors.indexOf(old) > i);
+      this.successorSince.set(s, joined ? -Infinity : now);
     }
+    for (const s of this.successorSince.keys()) if (!successors.includes(s)) this.successorSince.delete(s);
+    this.lastSuccessors = [...successors];
+    // Who holds what follows from the replica set and the owners before us; when either changes,
+    // earlier confirmations say nothing about the new roles: copy again (copies merge, cheaply).
+    const roles = [...this.replicaTargets(), '|', ...predecessors.slice(0, this.settings.replicas + 1)].join(
+      ',',
+    );
+    if (roles !== this.lastRoles) this.synced.clear();
+    this.lastRoles = roles;
   }
 
   isNeighbor(id: NodeId): boolean {
@@ -53,9 +83,10 @@ export class ReplicaKeeper {
     return successors.includes(id) || predecessors.includes(id);
   }
 
-  /** The successors that confirmed holding the current copy of a resource this peer owns. */
-  confirmedReplicas(resourceId: ResourceId): NodeId[] {
-    return this.replicaTargets().filter((s) => this.synced.get(s)?.has(resourceId));
+  /** The successors that confirmed holding this peer's current copy of a resource it owns. */
+  async confirmedReplicas(resourceId: ResourceId): Promise<NodeId[]> {
+    const version = versionOf(await this.rules.recordsAt(resourceId));
+    return this.replicaTargets().filter((s) => this.synced.get(s)?.get(resourceId) === version);
   }
 
   /** After a user's Store: copies to the current replica set at once; returns who confirmed. */
@@ -80,29 +111,74 @@ export class ReplicaKeeper {
     return handed;
   }
 
-  /** One pass over everything held: expiry, replicas, hand-offs and drops. Never runs twice at once. */
+  /**
+   * One pass over everything held: expiry, replicas, hand-offs and drops. Never runs twice at
+   * once; a request during a pass runs one more pass after it (the topology may have moved).
+   */
   maintain(): Promise<void> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.rerun = false;
+        await this.pass();
+      } while (this.rerun);
+    })().finally(() => (this.running = undefined));
     return this.running;
   }
 
   private async pass(): Promise<void> {
     if (!this.node.isJoined()) return;
+    const now = this.node.clock.now();
+    // Confirmations can go stale silently (a replica lost its disk): now and then, copy again.
+    if (now - this.lastResync >= this.settings.resyncIntervalMs) {
+      this.synced.clear();
+      this.lastResync = now;
+    }
     const held = await this.heldByResource();
     this.resourceCount = held.size;
     for (const [resourceId, records] of held) {
-      const placement = this.placement(resourceId);
-      if (!placement) {
-        await this.returnToOwner(resourceId, records);
-      } else if (placement.rank === 0) {
-        const eligible = this.replicaTargets().filter((s) => this.pastHoldDown(s));
-        await Promise.all(eligible.map((s, i) => this.copyIfStale(s, resourceId, records, i + 1)));
-      } else if (placement.rank > 0 && placement.rank <= this.settings.replicas) {
-        // A replica holder: make sure the owner has it (it may have just joined or taken over).
-        await this.copyIfStale(placement.owner, resourceId, records, placement.rank);
-      } else if (await this.copyIfStale(placement.owner, resourceId, records, 1)) {
-        await this.rules.dropIfUnchanged(resourceId, versionOf(records));
+      try {
+        await this.keep(resourceId, records, now);
+      } catch (error) {
+        // One resource's trouble (a corrupt record, a closing store) must not starve the others.
+        this.node.logger.warn(
+          { error, resource: resourceId.toString(16) },
+          'storage maintenance of a resource failed',
+        );
       }
+    }
+    for (const id of this.outsideSince.keys()) if (!held.has(id as ResourceId)) this.outsideSince.delete(id);
+    for (const map of this.synced.values())
+      for (const id of map.keys()) if (!held.has(id as ResourceId)) map.delete(id);
+  }
+
+  private async keep(resourceId: ResourceId, records: readonly KindRecord[], now: number): Promise<void> {
+    const placement = this.placement(resourceId);
+    const inside = placement !== undefined && placement.rank >= 0 && placement.rank <= this.settings.replicas;
+    if (inside) this.outsideSince.delete(resourceId);
+    if (placement?.rank === 0) {
+      const eligible = this.replicaTargets().filter((s) => this.pastHoldDown(s));
+      await Promise.all(eligible.map((s, i) => this.copyIfStale(s, resourceId, records, i + 1)));
+      return;
+    }
+    if (inside) {
+      // A replica holder: make sure the owner has it (it may have just joined or taken over).
+      await this.copyIfStale(placement.owner, resourceId, records, placement.rank);
+      return;
+    }
+    // Not ours to keep: hand it to the owner, and drop it only after a grace period, so the owner
+    // has had time to place its own replicas (a join moves roles before copies follow).
+    const since = this.outsideSince.get(resourceId) ?? now;
+    this.outsideSince.set(resourceId, since);
+    const handed = placement
+      ? await this.copyIfStale(placement.owner, resourceId, records, 1)
+      : await this.returnToOwner(resourceId, records);
+    if (handed && now - since >= this.settings.replicaHoldDownMs) {
+      await this.rules.dropIfUnchanged(resourceId, versionOf(records));
+      this.outsideSince.delete(resourceId);
     }
   }
 
@@ -195,31 +271,35 @@ export class ReplicaKeeper {
 
   /**
    * A resource outside every arc this peer knows (it was away, or the ring moved far): re-store it
-   * through the overlay as its users would (generation 0, signatures intact), one value at a time
-   * so that a value the owner already has in a newer version ("too old") does not hold back the
-   * others; then drop this copy.
+   * through the overlay as its users would (generation 0, signatures intact), one value at a time.
+   * True when the owner has every value, or newer ones, or a value can never be stored (its
+   * signer is no longer valid, its kind is gone): then this copy is no longer needed.
    */
-  private async returnToOwner(resourceId: ResourceId, records: readonly KindRecord[]): Promise<void> {
-    const now = this.node.clock.now();
+  private async returnToOwner(resourceId: ResourceId, records: readonly KindRecord[]): Promise<boolean> {
     for (const record of records) {
       for (const value of record.values) {
         const body: StoreRequest = {
           type: 'store_req',
           resourceId,
           replicaNumber: 0,
-          kindData: [{ kind: record.kind, generation: 0n, values: [withRemainingLifetime(value, now)] }],
+          kindData: [
+            {
+              kind: record.kind,
+              generation: 0n,
+              values: [withRemainingLifetime(value, this.node.clock.now())],
+            },
+          ],
         };
         try {
           await this.withDeadline(undefined, (s) =>
             this.node.request(resourceDestination(resourceId), body, { signal: s }),
           );
         } catch (error) {
-          const newerAtOwner = error instanceof ReloadError && error.errorCode === ErrorCode.DataTooOld;
-          if (!newerAtOwner) return;
+          if (!(error instanceof ReloadError) || !SETTLED.has(error.errorCode)) return false;
         }
       }
     }
-    await this.rules.dropIfUnchanged(resourceId, versionOf(records));
+    return true;
   }
 
   /** Runs a request under the copy deadline on the node's clock (virtual in the simulator). */

@@ -15,6 +15,11 @@ export interface StorageSettings {
   readonly topologySettleMs: number;
   /** Deadline of one copy to another peer, ms. @default 5 s */
   readonly copyTimeoutMs: number;
+  /**
+   * How often replicas are copied again although they confirmed the current version, ms: a copy
+   * lost without the owner noticing (a replaced disk) comes back within this. @default 5 min
+   */
+  readonly resyncIntervalMs: number;
 }
 
 export const DEFAULT_STORAGE_SETTINGS: StorageSettings = {
@@ -23,6 +28,7 @@ export const DEFAULT_STORAGE_SETTINGS: StorageSettings = {
   maintenanceIntervalMs: 10_000,
   topologySettleMs: 1_000,
   copyTimeoutMs: 5_000,
+  resyncIntervalMs: 5 * 60_000,
 };
 
 export function resolveStorageSettings(partial?: Partial<StorageSettings>): StorageSettings {
