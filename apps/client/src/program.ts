@@ -3,6 +3,7 @@ import { createProgram, integerArgument, printResult } from '@p2psip/cli';
 import { enrollClient } from './commands/enroll';
 import { resourceIdCommand } from './commands/resource-id';
 import { addDiagnosticsCommands } from './diag/commands';
+import { addRelayCommands } from './relays/commands';
 import { addStorageCommands } from './storage/commands';
 
 /** The `p2psip` command line: the thin client. */
@@ -60,5 +61,6 @@ export function buildProgram(version: string): Command {
     );
   addDiagnosticsCommands(program);
   addStorageCommands(program);
+  addRelayCommands(program);
   return program;
 }

@@ -31,6 +31,10 @@ export interface StartCoturnOptions {
   readonly realm?: string;
   /** A fixed listening port (restarting "the same" relay); @default a free port */
   readonly port?: number;
+  /** The CLI's password (several servers behind one relay service share it); @default random */
+  readonly cliPassword?: string;
+  /** A fixed CLI port (restarting "the same" relay); @default a free port */
+  readonly cliPort?: number;
   /** @default 10 s */
   readonly readyTimeoutMs?: number;
 }
@@ -47,7 +51,10 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const realm = options.realm ?? 'p2psip.test';
   const port = options.port ?? (await freeTcpUdpPort());
-  const cli = { port: await freeTcpUdpPort(), password: randomBytes(12).toString('hex') };
+  const cli = {
+    port: options.cliPort ?? (await freeTcpUdpPort()),
+    password: options.cliPassword ?? randomBytes(12).toString('hex'),
+  };
   // Relay ports: a window of 200 in 40000..59999; coturn skips ports that another server holds.
   const minPort = 40_000 + Math.floor(Math.random() * 99) * 200;
   const args = [

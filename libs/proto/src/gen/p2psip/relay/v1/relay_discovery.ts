@@ -123,10 +123,14 @@ export function relayHealthToJSON(object: RelayHealth): string {
   }
 }
 
-/** What the client knows that helps ranking. */
+/** What the client knows that helps ranking. A malformed hint is refused (INVALID_ARGUMENT). */
 export interface RelayHint {
-  /** The client's reflexive or local address (host or host:port), if known. */
+  /**
+   * The client's reflexive or local address (an IP literal, or IP:port; IPv6 in brackets with a
+   * port), if known: relays of the same address family rank first.
+   */
   clientAddress: string;
+  /** Relays that accept this transport rank first. */
   preferredTransport: RelayTransport;
 }
 
@@ -170,14 +174,24 @@ export interface Relay {
   /** When the latest health check ran. */
   lastCheckedMs: bigint;
   /** Set only in FindRelays answers. */
-  credentials: TurnCredentials | undefined;
+  credentials:
+    | TurnCredentials
+    | undefined;
+  /** Why the latest check failed (empty when it passed), for operators. */
+  lastError: string;
+  /** Failed checks in a row; two withdraw the relay. */
+  consecutiveFailures: number;
 }
 
 /** FindRelays request. */
 export interface FindRelaysRequest {
   /** How many relays; 0 = server default. */
   count: number;
-  hint: RelayHint | undefined;
+  hint:
+    | RelayHint
+    | undefined;
+  /** Lifetime of the credentials, seconds; 0 = server default. Capped by the server's maximum. */
+  credentialTtlS: number;
 }
 
 /** FindRelays response. */
@@ -518,6 +532,8 @@ function createBaseRelay(): Relay {
     rttMs: 0,
     lastCheckedMs: 0n,
     credentials: undefined,
+    lastError: "",
+    consecutiveFailures: 0,
   };
 }
 
@@ -553,6 +569,12 @@ export const Relay: MessageFns<Relay> = {
     }
     if (message.credentials !== undefined) {
       TurnCredentials.encode(message.credentials, writer.uint32(66).fork()).join();
+    }
+    if (message.lastError !== "") {
+      writer.uint32(74).string(message.lastError);
+    }
+    if (message.consecutiveFailures !== 0) {
+      writer.uint32(80).uint32(message.consecutiveFailures);
     }
     return writer;
   },
@@ -644,6 +666,22 @@ export const Relay: MessageFns<Relay> = {
             message.credentials = TurnCredentials.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.consecutiveFailures = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -676,6 +714,16 @@ export const Relay: MessageFns<Relay> = {
         ? BigInt(object.last_checked_ms)
         : 0n,
       credentials: isSet(object.credentials) ? TurnCredentials.fromJSON(object.credentials) : undefined,
+      lastError: isSet(object.lastError)
+        ? globalThis.String(object.lastError)
+        : isSet(object.last_error)
+        ? globalThis.String(object.last_error)
+        : "",
+      consecutiveFailures: isSet(object.consecutiveFailures)
+        ? globalThis.Number(object.consecutiveFailures)
+        : isSet(object.consecutive_failures)
+        ? globalThis.Number(object.consecutive_failures)
+        : 0,
     };
   },
 
@@ -705,6 +753,12 @@ export const Relay: MessageFns<Relay> = {
     if (message.credentials !== undefined) {
       obj.credentials = TurnCredentials.toJSON(message.credentials);
     }
+    if (message.lastError !== "") {
+      obj.lastError = message.lastError;
+    }
+    if (message.consecutiveFailures !== 0) {
+      obj.consecutiveFailures = Math.round(message.consecutiveFailures);
+    }
     return obj;
   },
 
@@ -725,12 +779,14 @@ export const Relay: MessageFns<Relay> = {
     message.credentials = (object.credentials !== undefined && object.credentials !== null)
       ? TurnCredentials.fromPartial(object.credentials)
       : undefined;
+    message.lastError = object.lastError ?? "";
+    message.consecutiveFailures = object.consecutiveFailures ?? 0;
     return message;
   },
 };
 
 function createBaseFindRelaysRequest(): FindRelaysRequest {
-  return { count: 0, hint: undefined };
+  return { count: 0, hint: undefined, credentialTtlS: 0 };
 }
 
 export const FindRelaysRequest: MessageFns<FindRelaysRequest> = {
@@ -740,6 +796,9 @@ export const FindRelaysRequest: MessageFns<FindRelaysRequest> = {
     }
     if (message.hint !== undefined) {
       RelayHint.encode(message.hint, writer.uint32(18).fork()).join();
+    }
+    if (message.credentialTtlS !== 0) {
+      writer.uint32(24).uint32(message.credentialTtlS);
     }
     return writer;
   },
@@ -773,6 +832,14 @@ export const FindRelaysRequest: MessageFns<FindRelaysRequest> = {
             message.hint = RelayHint.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.credentialTtlS = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -789,6 +856,11 @@ export const FindRelaysRequest: MessageFns<FindRelaysRequest> = {
     return {
       count: isSet(object.count) ? globalThis.Number(object.count) : 0,
       hint: isSet(object.hint) ? RelayHint.fromJSON(object.hint) : undefined,
+      credentialTtlS: isSet(object.credentialTtlS)
+        ? globalThis.Number(object.credentialTtlS)
+        : isSet(object.credential_ttl_s)
+        ? globalThis.Number(object.credential_ttl_s)
+        : 0,
     };
   },
 
@@ -800,6 +872,9 @@ export const FindRelaysRequest: MessageFns<FindRelaysRequest> = {
     if (message.hint !== undefined) {
       obj.hint = RelayHint.toJSON(message.hint);
     }
+    if (message.credentialTtlS !== 0) {
+      obj.credentialTtlS = Math.round(message.credentialTtlS);
+    }
     return obj;
   },
 
@@ -810,6 +885,7 @@ export const FindRelaysRequest: MessageFns<FindRelaysRequest> = {
     const message = createBaseFindRelaysRequest();
     message.count = object.count ?? 0;
     message.hint = (object.hint !== undefined && object.hint !== null) ? RelayHint.fromPartial(object.hint) : undefined;
+    message.credentialTtlS = object.credentialTtlS ?? 0;
     return message;
   },
 };
