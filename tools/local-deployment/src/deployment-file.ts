@@ -21,7 +21,8 @@ export interface DeploymentDescription {
   readonly peers: readonly string[];
   readonly requestedPeers: number;
   readonly nats: { readonly url: string };
-  readonly relay: { readonly grpc: string } | null;
+  /** The relay service and its managed coturn's TURN listener. */
+  readonly relay: { readonly grpc: string; readonly turn: string } | null;
   readonly processes: readonly { readonly name: string; readonly pid: number }[];
 }
 

@@ -7,6 +7,7 @@ import { startEnrollment } from './enrollment';
 import { startNats } from './nats';
 import { startPeers } from './peers';
 import { parseOptions } from './options';
+import { startRelay } from './relay';
 
 // The launcher of `npm start`: starts every part of the local deployment on loopback, describes it
 // in deployment.json, prints `ready`, and on SIGINT/SIGTERM stops everything in reverse order.
@@ -85,6 +86,17 @@ async function main(): Promise<void> {
       track: children.track,
     }),
   );
+  const relay = await startOrStop(() =>
+    startRelay({
+      repoRoot,
+      stateDir: options.stateDir,
+      overlay: options.overlay,
+      natsUrl: nats.url,
+      enrollment,
+      peer: peers.peers[0]?.address ?? '',
+      track: children.track,
+    }),
+  );
 
   await writeDeploymentFile({
     overlay: options.overlay,
@@ -102,7 +114,7 @@ async function main(): Promise<void> {
     peers: peers.peers.map((peer) => peer.address),
     requestedPeers: options.peers,
     nats: { url: nats.url },
-    relay: null,
+    relay: { grpc: relay.grpc, turn: relay.turn },
     processes: [...children.list()],
   });
   console.log(`NATS control plane: ${nats.url}`);
@@ -118,6 +130,8 @@ async function main(): Promise<void> {
   console.log(
     `admin: npx p2psip-enrollment user add <user>@${options.overlay} --password <pw> --dir ${enrollment.stateDir}`,
   );
+  console.log(`relay: ${relay.grpc} (coturn ${relay.turn}); TURN relays with credentials:`);
+  console.log(`  npx p2psip relays --relay ${relay.grpc} --identity <your identity dir> --json`);
   console.log(`logs: ${path.join(options.stateDir, 'logs')}`);
   console.log(`deployment described in ${deploymentFilePath(options.stateDir)}`);
   console.log('ready');
