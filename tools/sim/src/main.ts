@@ -5,6 +5,7 @@ import { type RawOptions, readScenario, toConfig } from './options';
 import { ProgressBar, formatDuration } from './progress';
 import { renderReport } from './report';
 import { runSimulation } from './run';
+import { summarize } from './summary';
 
 // `npm run sim -- <options>`: one run of the overlay simulator (see tools/sim/README.md).
 const program = new Command('sim')
@@ -38,14 +39,27 @@ const program = new Command('sim')
   .option('--ping-interval <duration>', 'overlay finger refresh period (default 60s)')
   .option('--byte-sample-every <n>', 'encode every n-th message of a type for its size (default 16)')
   .option('--out <dir>', 'output folder (default tools/sim/reports/<scenario> or tmp/sim/<name>)')
+  .option('--summarize [dir]', 'rebuild the reports, overview and plots from the result.json files in dir')
   .option('--no-progress', 'no progress bar')
   .option('--no-report', 'JSON result only');
 
 async function main(): Promise<void> {
   program.parse();
   const flags = program.opts<
-    RawOptions & { scenario?: string; out?: string; progress: boolean; report: boolean }
+    RawOptions & {
+      scenario?: string;
+      out?: string;
+      progress: boolean;
+      report: boolean;
+      summarize?: string | true;
+    }
   >();
+  if (flags.summarize) {
+    const dir = flags.summarize === true ? 'tools/sim/reports' : flags.summarize;
+    await summarize(path.resolve(dir), path.resolve('tools/sim/scenarios'));
+    process.stdout.write(`summarized ${dir}\n`);
+    return;
+  }
   const explicit = Object.fromEntries(
     Object.entries(flags).filter(([key]) => program.getOptionValueSource(key) === 'cli'),
   );
