@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type NodeId,
   type ResourceId,
@@ -50,6 +51,22 @@ export function clientAccessHandlers(
           ...request.certificates.map((c) => c.certificateDer),
         ]);
         const kindData = decode(() => request.kindData.map((k) => kindDataFromProto(k, certificates)));
+        // A client stores what it signed itself: otherwise any client could replay another user's
+        // old signed values through us (the routed StoreReq is signed by this peer, not the user).
+        const own = createHash('sha256').update(client.certificateDer).digest();
+        const foreign = kindData.some((k) =>
+          k.values.some(
+            (v) =>
+              v.signature.identity.type === 'none' || !Buffer.from(v.signature.identity.hash).equals(own),
+          ),
+        );
+        if (foreign) {
+          throw new RpcError(
+            'forbidden',
+            'NOT_SIGNED_BY_CLIENT',
+            'values must be signed with this connection’s certificate',
+          );
+        }
         const { results, from } = await peer.storage.store(resourceIdOf(request.resourceId), kindData, {
           signal: context.signal,
         });

@@ -11,7 +11,7 @@ import {
   storedValueFromProto,
 } from '@p2psip/overlay-grpc';
 import { commonV1, peerV1 } from '@p2psip/proto';
-import { callUnary, createClient } from '@p2psip/rpc';
+import { callUnary, clientCredentials, createClient } from '@p2psip/rpc';
 import {
   type CertificateTrust,
   type StoredValue,
@@ -97,10 +97,26 @@ async function main(): Promise<void> {
     const randomClient = (): ClientAccess =>
       clients.get(addresses[Math.floor(Math.random() * addresses.length)] ?? '') as ClientAccess;
 
+    // A peer stores only values signed with the connection's own certificate: each user stores
+    // over its own mutual-TLS channel, opened (and handshaken) before the timed phase.
+    console.error(`connecting ${VALUES + WARMUP} users to random peers…`);
+    const userClients = new Map<BenchUser, ClientAccess>();
+    await phase([...warmUsers, ...users], async (user) => {
+      const address = addresses[Math.floor(Math.random() * addresses.length)] ?? '';
+      const client = createClient(
+        peerV1.ClientAccessServiceClient,
+        address,
+        clientCredentials({ caPem, certPem: user.identity.certPem, keyPem: user.identity.keyPem }),
+      );
+      userClients.set(user, client);
+      await callUnary(client, 'getAttachmentInfo', {}, { timeoutMs: CALL_TIMEOUT_MS });
+    });
+    const own = (user: BenchUser): ClientAccess => userClients.get(user) as ClientAccess;
+
     // The first stores pay one-off costs (JIT, lmdb maps, links between peers, buffers) that are
     // no value's; warm-up users' values take them before the memory baseline is read.
     console.error(`warming up with ${WARMUP} values…`);
-    await phase(warmUsers, (user) => storeValue(randomClient(), user));
+    await phase(warmUsers, (user) => storeValue(own(user), user));
     await phase(warmUsers, (user) => fetchValue(randomClient(), user));
     await sleep(SETTLE_MS);
     const metricsAddresses = peerMetricsAddresses(deployment.stateDir);
@@ -111,10 +127,11 @@ async function main(): Promise<void> {
     console.error(`storing ${VALUES} values…`);
     let twoReplicas = 0;
     const stored = await phase(users, async (user) => {
-      const answer = await storeValue(randomClient(), user);
+      const answer = await storeValue(own(user), user);
       if (answer.kindResponses[0]?.replicas.length === 2) twoReplicas++;
     });
 
+    for (const client of userClients.values()) client.close();
     await sleep(SETTLE_MS);
     const rssAfterKb = peerRssKb(deployment);
     const jsAfter = await peerJsMemoryBytes(metricsAddresses);

@@ -16,7 +16,9 @@ import {
   type StoredMetaData,
   type StoredValue,
   type ValueSelector,
+  type CertificateTrust,
   createCertificateTrust,
+  isAuthorized,
   isSyntheticAbsent,
   signValue,
   verifyValue,
@@ -121,23 +123,19 @@ export class StorageClient {
       { timeoutMs: this.timeoutMs },
     );
     const certificates = new CertificateIndex(response.certificates.map((c) => c.certificateDer));
+    // The overlay is the one our own certificate is for, not whatever the peer says it is.
     const trust = createCertificateTrust({
       caCertificateDer: parseCertificate(this.identity.caPem).der,
-      overlay: this.attachment.overlay,
+      overlay: this.identity.certificate.nodes[0]?.overlay ?? this.attachment.overlay,
     });
     const result = response.kindResponses[0];
     const values: ValueReport[] = [];
     let dropped = 0;
     for (const proto of result?.values ?? []) {
-      const value = storedValueFromProto(proto, certificates);
-      const signer = isSyntheticAbsent(value)
-        ? null
-        : verifyValue(resourceId, kind.id, value, trust, Date.now());
-      if (signer === undefined) {
-        dropped++;
-        continue;
-      }
-      values.push(reportOf(value, signer?.userName ?? null));
+      // One value at a time: a hostile peer's bad entry is dropped, not the whole answer.
+      const accepted = this.accept(resourceId, kind, proto, certificates, trust);
+      if (accepted) values.push(accepted);
+      else dropped++;
     }
     return {
       resourceId: idToHex(resourceId),
@@ -200,6 +198,30 @@ export class StorageClient {
         hash: Buffer.from(m.hash).toString('hex'),
       })),
     };
+  }
+
+  /**
+   * A fetched value as the fetcher must check it (RFC 6940 §7.4.2.2): a synthetic "nothing here",
+   * or a signature by a certificate the overlay CA vouches for, from a signer the kind's access
+   * policy lets store it at this resource. Undefined = drop it.
+   */
+  private accept(
+    resourceId: ResourceId,
+    kind: KindDefinition,
+    proto: commonV1.StoredData,
+    certificates: CertificateIndex,
+    trust: CertificateTrust,
+  ): ValueReport | undefined {
+    let value: StoredValue;
+    try {
+      value = storedValueFromProto(proto, certificates);
+    } catch {
+      return undefined;
+    }
+    if (isSyntheticAbsent(value)) return reportOf(value, null);
+    const signer = verifyValue(resourceId, kind.id, value, trust, Date.now());
+    if (!signer || !isAuthorized(kind, resourceId, value.item, signer)) return undefined;
+    return reportOf(value, signer.userName ?? null);
   }
 
   private itemFor(kind: KindDefinition, slot: Slot, value: Uint8Array, exists: boolean): StoredItem {

@@ -132,6 +132,9 @@ function itemToProto(item: StoredItem): commonV1.StoredData['value'] {
   return { $case: 'dictionaryEntry', dictionaryEntry: { key: Buffer.from(item.key), value: dataValue } };
 }
 
+/** RELOAD's DictionaryKey is `opaque<0..2^16-1>`: longer keys cannot exist, let alone be signed. */
+const MAX_DICTIONARY_KEY = 0xffff;
+
 function itemFromProto(value: commonV1.StoredData['value']): StoredItem {
   if (!value) throw new UndecodableError('a StoredData without a value');
   const dataValue =
@@ -144,6 +147,8 @@ function itemFromProto(value: commonV1.StoredData['value']): StoredItem {
   const base = { exists: dataValue.exists, value: new Uint8Array(dataValue.value) };
   if (value.$case === 'single') return { model: 'SINGLE', ...base };
   if (value.$case === 'arrayEntry') return { model: 'ARRAY', index: value.arrayEntry.index, ...base };
+  if (value.dictionaryEntry.key.length > MAX_DICTIONARY_KEY)
+    throw new UndecodableError('a dictionary key over 64 KiB');
   return { model: 'DICTIONARY', key: new Uint8Array(value.dictionaryEntry.key), ...base };
 }
 
@@ -224,6 +229,7 @@ export function kindInfoToProto(kind: KindDefinition): peerV1.KindInfo {
     accessPolicy: ACCESS_POLICIES[kind.accessControl],
     maxCount: kind.maxCount,
     maxSize: kind.maxSize,
+    maxNodeMultiple: kind.maxNodeMultiple ?? 0,
   };
 }
 
@@ -239,6 +245,7 @@ export function kindInfoFromProto(proto: peerV1.KindInfo): KindDefinition {
     accessControl,
     maxCount: proto.maxCount,
     maxSize: proto.maxSize,
+    ...(proto.maxNodeMultiple > 0 ? { maxNodeMultiple: proto.maxNodeMultiple } : {}),
   };
 }
 

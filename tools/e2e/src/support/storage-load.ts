@@ -90,8 +90,9 @@ export class StorageLoad {
       },
       { certificateDer: user.identity.certificate.der, privateKey: user.identity.keyPem },
     );
+    // Peers store only what the connection's own certificate signed: the user's own channel.
     const answer = await callUnary(
-      this.client(address),
+      this.client(address, user),
       'store',
       {
         resourceId: idToBytes(user.resourceId),
@@ -175,11 +176,15 @@ export class StorageLoad {
     };
   }
 
-  private client(address: string): peerV1.ClientAccessServiceClient {
-    let client = this.clients.get(address);
+  private client(address: string, user?: LoadUser): peerV1.ClientAccessServiceClient {
+    const key = `${address} ${user?.name ?? ''}`;
+    let client = this.clients.get(key);
     if (!client) {
-      client = createClient(peerV1.ClientAccessServiceClient, address, clientCredentials(this.tls));
-      this.clients.set(address, client);
+      const tls = user
+        ? { caPem: this.tls.caPem, certPem: user.identity.certPem, keyPem: user.identity.keyPem }
+        : this.tls;
+      client = createClient(peerV1.ClientAccessServiceClient, address, clientCredentials(tls));
+      this.clients.set(key, client);
     }
     return client;
   }

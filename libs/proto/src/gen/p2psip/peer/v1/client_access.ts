@@ -75,6 +75,8 @@ export interface KindInfo {
   accessPolicy: AccessPolicy;
   maxCount: number;
   maxSize: number;
+  /** NODE-MULTIPLE only: how many H(Node-ID ‖ i) positions a node may use (0 otherwise). */
+  maxNodeMultiple: number;
 }
 
 /** First frame from the client on Connect. */
@@ -378,7 +380,7 @@ export const AttachmentInfo: MessageFns<AttachmentInfo> = {
 };
 
 function createBaseKindInfo(): KindInfo {
-  return { id: 0, name: "", dataModel: 0, accessPolicy: 0, maxCount: 0, maxSize: 0 };
+  return { id: 0, name: "", dataModel: 0, accessPolicy: 0, maxCount: 0, maxSize: 0, maxNodeMultiple: 0 };
 }
 
 export const KindInfo: MessageFns<KindInfo> = {
@@ -400,6 +402,9 @@ export const KindInfo: MessageFns<KindInfo> = {
     }
     if (message.maxSize !== 0) {
       writer.uint32(48).uint32(message.maxSize);
+    }
+    if (message.maxNodeMultiple !== 0) {
+      writer.uint32(56).uint32(message.maxNodeMultiple);
     }
     return writer;
   },
@@ -465,6 +470,14 @@ export const KindInfo: MessageFns<KindInfo> = {
             message.maxSize = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxNodeMultiple = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -501,6 +514,11 @@ export const KindInfo: MessageFns<KindInfo> = {
         : isSet(object.max_size)
         ? globalThis.Number(object.max_size)
         : 0,
+      maxNodeMultiple: isSet(object.maxNodeMultiple)
+        ? globalThis.Number(object.maxNodeMultiple)
+        : isSet(object.max_node_multiple)
+        ? globalThis.Number(object.max_node_multiple)
+        : 0,
     };
   },
 
@@ -524,6 +542,9 @@ export const KindInfo: MessageFns<KindInfo> = {
     if (message.maxSize !== 0) {
       obj.maxSize = Math.round(message.maxSize);
     }
+    if (message.maxNodeMultiple !== 0) {
+      obj.maxNodeMultiple = Math.round(message.maxNodeMultiple);
+    }
     return obj;
   },
 
@@ -538,6 +559,7 @@ export const KindInfo: MessageFns<KindInfo> = {
     message.accessPolicy = object.accessPolicy ?? 0;
     message.maxCount = object.maxCount ?? 0;
     message.maxSize = object.maxSize ?? 0;
+    message.maxNodeMultiple = object.maxNodeMultiple ?? 0;
     return message;
   },
 };
