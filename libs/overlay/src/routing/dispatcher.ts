@@ -49,6 +49,12 @@ export class RequestDispatcher {
     const first = via[0];
     const origin = first?.kind === 'node' ? first.id : (from?.remoteNodeId ?? this.host.self);
     if (isAnswer(message.body)) {
+      // Answers are signed by whoever originated them (the responder, or a hop that refused the
+      // request): a forged error answer could otherwise make a node give up on, or delete, data.
+      if (this.security && !this.security.verify(message, origin)) {
+        this.host.logger.debug({ type: message.body.type }, 'answer with a bad signature dropped');
+        return;
+      }
       if (!transactions.onAnswer(message, origin)) {
         this.host.logger.debug({ type: message.body.type }, 'answer without a pending request');
       }
