@@ -130,6 +130,16 @@ async function main(): Promise<void> {
   console.log(
     `admin: npx p2psip-enrollment user add <user>@${options.overlay} --password <pw> --dir ${enrollment.stateDir}`,
   );
+  console.log('a client: enroll (after the admin line above), then store and fetch signed values:');
+  console.log(
+    `  npx p2psip enroll --config-url ${enrollment.configurationUrl} --ca ${enrollment.caFile} --identity ./alice --user alice@${options.overlay} --password <pw>`,
+  );
+  console.log(
+    `  npx p2psip store alice@${options.overlay} --kind CERTIFICATE_BY_USER --value hello --identity ./alice --bootstrap ${bootstraps.addresses[0] ?? ''}`,
+  );
+  console.log(
+    `  npx p2psip fetch alice@${options.overlay} --kind CERTIFICATE_BY_USER --identity ./alice --bootstrap ${bootstraps.addresses[0] ?? ''} --json`,
+  );
   console.log(`relay: ${relay.grpc} (coturn ${relay.turn}); TURN relays with credentials:`);
   console.log(`  npx p2psip relays --relay ${relay.grpc} --identity <your identity dir> --json`);
   console.log(`logs: ${path.join(options.stateDir, 'logs')}`);
