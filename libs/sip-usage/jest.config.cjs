@@ -1,0 +1,1 @@
+module.exports = { displayName: 'sip-usage', preset: '../../jest.preset.cjs' };
