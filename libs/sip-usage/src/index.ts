@@ -1,1 +1,4 @@
-export {};
+export { destinationFromBytes, destinationToBytes } from './destination-codec';
+export * from './errors';
+export * from './resolve';
+export * from './sip-registration';
