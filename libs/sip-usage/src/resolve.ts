@@ -9,6 +9,10 @@ export interface FetchedRegistration {
   readonly exists: boolean;
   readonly value: Uint8Array;
   readonly storageTimeMs: number;
+  /**
+   * Seconds left, as the answering peer counts them: a fetched value's lifetime is counted from
+   * its receipt (RFC 6940 §7.4.2, §10.7), so the peer has already taken off the time it held it.
+   */
   readonly lifetimeS: number;
   /** The signer's user name (already verified by the fetcher), if known. */
   readonly signer: string | null;
@@ -27,8 +31,6 @@ export interface ResolveInit {
   readonly maxHops?: number;
   /** AORs fetched in all, so a value forking to many AORs cannot make one lookup unbounded. @default 32 */
   readonly maxAors?: number;
-  /** The clock for remaining lifetimes, ms since 1970. @default Date.now */
-  readonly nowMs?: () => number;
 }
 
 export const DEFAULT_MAX_HOPS = 8;
@@ -63,7 +65,7 @@ export interface RegistrationEntry {
  * Looks an AOR up (RFC 7904 §4.3): fetches its live registrations, then follows each URI value to
  * that AOR, breadth first. A forward to an AOR already on its own path is a loop and is reported,
  * not followed; an AOR reached twice by different paths is fetched once. Removed
- * (exists = false) and expired entries are skipped.
+ * (exists = false) entries are skipped.
  */
 export async function* resolveRegistrations(
   aor: string,
@@ -73,7 +75,6 @@ export async function* resolveRegistrations(
 ): AsyncGenerator<ResolveEvent> {
   const maxHops = init.maxHops ?? DEFAULT_MAX_HOPS;
   const maxAors = init.maxAors ?? DEFAULT_MAX_AORS;
-  const now = init.nowMs ?? Date.now;
   const start = normalizeAor(aor);
   const seen = new Set([start]);
   const queue: { aor: string; path: readonly string[] }[] = [{ aor: start, path: [start] }];
@@ -83,9 +84,9 @@ export async function* resolveRegistrations(
     const { entries, dropped } = await source.fetch(item.aor, options);
     yield { type: 'aor', aor: item.aor, hop, dropped };
     for (const fetched of entries) {
-      const remainingS = Math.floor((fetched.storageTimeMs + fetched.lifetimeS * 1000 - now()) / 1000);
-      if (!fetched.exists || remainingS <= 0) continue;
-      const entry = decodeEntry(item.aor, hop, fetched, remainingS);
+      // Peers answer only live values; removals (exists = false) are not registrations.
+      if (!fetched.exists) continue;
+      const entry = decodeEntry(item.aor, hop, fetched);
       yield entry;
       if (entry.registration?.type !== 'uri') continue;
       const uri = entry.registration.uri;
@@ -168,18 +169,13 @@ export async function resolveAor(
   };
 }
 
-function decodeEntry(
-  aor: string,
-  hop: number,
-  fetched: FetchedRegistration,
-  remainingS: number,
-): RegistrationEntry {
+function decodeEntry(aor: string, hop: number, fetched: FetchedRegistration): RegistrationEntry {
   const base = {
     type: 'entry' as const,
     aor,
     hop,
     nodeId: Buffer.from(fetched.key).toString('hex'),
-    remainingS,
+    remainingS: fetched.lifetimeS,
     signer: fetched.signer,
   };
   try {
