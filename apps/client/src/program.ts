@@ -4,6 +4,7 @@ import { enrollClient } from './commands/enroll';
 import { resourceIdCommand } from './commands/resource-id';
 import { addDiagnosticsCommands } from './diag/commands';
 import { addRelayCommands } from './relays/commands';
+import { addSipCommands } from './sip/commands';
 import { addStorageCommands } from './storage/commands';
 
 /** The `p2psip` command line: the thin client. */
@@ -62,5 +63,6 @@ export function buildProgram(version: string): Command {
   addDiagnosticsCommands(program);
   addStorageCommands(program);
   addRelayCommands(program);
+  addSipCommands(program);
   return program;
 }
