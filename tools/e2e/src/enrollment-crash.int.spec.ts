@@ -81,5 +81,5 @@ describe('e2e — enrollment survives kill -9', () => {
         owners.set(nodeId, certificate.userName);
       }
     }
-  });
+  }, 300_000); // 200 scrypt-hashed self-registrations, a crash and a restart: minutes on a loaded 2-core box
 });
