@@ -9,7 +9,7 @@ import type { Logger } from '@p2psip/telemetry';
 import { RelayConfigError } from '../errors';
 import { type RelayInventory, type RelayStatus, isHandedOut } from '../inventory/relay-inventory';
 import type { RelayEndpoint } from '../turn/relay-endpoint';
-import { type PeerAttachment, attachToPeer } from './attachment';
+import { type Attachment, attach } from '@p2psip/client-sdk';
 import { encodeTurnServer } from './turn-server-value';
 
 export const TURN_SERVICE_KIND = 0x2;
@@ -41,7 +41,7 @@ export interface AdvertiserInit {
  * stores nothing more, so its values live until their lifetime ends.
  */
 export class TurnServiceAdvertiser {
-  private attachment: PeerAttachment | undefined;
+  private attachment: Attachment | undefined;
   private lastStorageTimeMs = 0n;
   private readonly positions = new Map<string, number[]>();
   private readonly maxIndex: number;
@@ -175,12 +175,12 @@ export class TurnServiceAdvertiser {
     );
   }
 
-  private async attach(): Promise<PeerAttachment> {
+  private async attach(): Promise<Attachment> {
     if (this.attachment) return this.attachment;
     const { identity, overlay } = this.components;
     const nodeId = identity.certificate.nodeIds[0];
     if (nodeId === undefined) throw new Error('no Node-ID');
-    this.attachment = await attachToPeer({
+    this.attachment = await attach({
       identity,
       nodeId,
       ...(this.init.peer ? { peer: this.init.peer } : {}),

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'client-sdk', preset: '../../jest.preset.cjs', passWithNoTests: true };
