@@ -1,1 +1,1 @@
-module.exports = { displayName: 'client-sdk', preset: '../../jest.preset.cjs', passWithNoTests: true };
+module.exports = { displayName: 'client-sdk', preset: '../../jest.preset.cjs' };
