@@ -1,5 +1,9 @@
 import type { ValueStore } from '@p2psip/storage';
-import type { SuiteContext } from './conformance/builders';
+import {
+  type StoreConformanceOptions,
+  type StoreFixture,
+  describeStoreConformance,
+} from '../conformance-harness';
 import { describeConcurrency } from './conformance/concurrency';
 import { describeCounts } from './conformance/counts';
 import { describeClosing, describePersistence } from './conformance/lifecycle';
@@ -7,23 +11,12 @@ import { describeRanges } from './conformance/ranges';
 import { describeRecords } from './conformance/records';
 
 /** One fresh, empty store for one test. */
-export interface ValueStoreFixture {
-  readonly store: ValueStore;
-  /** Removes the store's data; the suite has closed every store of this fixture by then. */
-  cleanup(): Promise<void>;
-}
+export type ValueStoreFixture = StoreFixture<ValueStore>;
 
-export interface ValueStoreConformanceOptions<F extends ValueStoreFixture> {
-  /**
-   * For durable adapters: opens the data of `fixture` again (the suite has closed its store). When
-   * given, the suite also checks that values survive close() and reopen.
-   */
-  readonly reopen?: (fixture: F) => Promise<ValueStore>;
-  /** Per-test timeout, for adapters behind a network. @default 30000 ms */
-  readonly timeoutMs?: number;
-}
-
-const DEFAULT_TIMEOUT_MS = 30_000;
+export type ValueStoreConformanceOptions<F extends ValueStoreFixture> = StoreConformanceOptions<
+  ValueStore,
+  F
+>;
 
 /**
  * The shared Jest suite every ValueStore adapter runs: each sentence of the contract in
@@ -38,44 +31,11 @@ export function describeValueStoreConformance<F extends ValueStoreFixture>(
   open: () => Promise<F>,
   options: ValueStoreConformanceOptions<F> = {},
 ): void {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  describe(`value store — ${name}`, () => {
-    jest.setTimeout(timeoutMs);
-    let fixture: F | undefined;
-    let current: ValueStore | undefined;
-
-    beforeEach(async () => {
-      fixture = await open();
-      current = fixture.store;
-    }, timeoutMs);
-
-    afterEach(async () => {
-      await current?.close();
-      await fixture?.cleanup();
-      current = undefined;
-      fixture = undefined;
-    }, timeoutMs);
-
-    const context: SuiteContext = {
-      store: () => {
-        if (current === undefined) throw new Error('no store open: use it inside a test');
-        return current;
-      },
-      reopen: async () => {
-        if (fixture === undefined || options.reopen === undefined)
-          throw new Error('this adapter cannot reopen');
-        await current?.close();
-        current = undefined;
-        current = await options.reopen(fixture);
-        return current;
-      },
-    };
-
-    describeRecords(context);
-    describeRanges(context);
-    describeCounts(context);
-    describeConcurrency(context);
-    describeClosing(context);
-    if (options.reopen !== undefined) describePersistence(context);
-  });
+  describeStoreConformance(
+    `value store — ${name}`,
+    open,
+    options,
+    [describeRecords, describeRanges, describeCounts, describeConcurrency, describeClosing],
+    [describePersistence],
+  );
 }

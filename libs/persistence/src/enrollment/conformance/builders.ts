@@ -1,12 +1,9 @@
+import type { StoreSuiteContext } from '../../conformance-harness';
 import type { CaError, CertificateRecord, EnrollmentStore, UserRecord } from '@p2psip/ca';
 import { randomBytes } from 'node:crypto';
 
 /** What every conformance test gets: the store under test, and for durable adapters a reopen. */
-export interface SuiteContext {
-  store(): EnrollmentStore;
-  /** Closes the current store and opens its data again; only for durable adapters. */
-  reopen(): Promise<EnrollmentStore>;
-}
+export type SuiteContext = StoreSuiteContext<EnrollmentStore>;
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,14 +1,11 @@
+import type { StoreSuiteContext } from '../../conformance-harness';
 import { RING_SIZE, type ResourceId, idToHex, resourceIdFromBigInt, resourceIdOf } from '@p2psip/identity';
 import type { HeldValue, KindRecord, StoredItem, ValueStore } from '@p2psip/storage';
 import { StorageError } from '@p2psip/storage';
 import { createHash } from 'node:crypto';
 
 /** What every conformance test gets: the store under test, and for durable adapters a reopen. */
-export interface SuiteContext {
-  store(): ValueStore;
-  /** Closes the current store and opens its data again; only for durable adapters. */
-  reopen(): Promise<ValueStore>;
-}
+export type SuiteContext = StoreSuiteContext<ValueStore>;
 
 /** The last point of the ring, 2^128 - 1. */
 export const TOP = RING_SIZE - 1n;
