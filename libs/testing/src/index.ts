@@ -5,3 +5,4 @@ export * from './repo-paths';
 export * from './system-command';
 export * from './temp-dir';
 export * from './test-pki';
+export * from './ports';

@@ -1,8 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { type EnrollmentStoreFixture, describeEnrollmentStoreConformance } from './conformance';
-import { databaseInUri } from './mongo-connect';
 import { MongoEnrollmentStore } from './mongo-enrollment-store';
 
 // No MongoDB server can run in this repository's CI (see STACK.md §4), and a fake would prove
@@ -42,55 +40,4 @@ async function dropDatabase(serverUri: string, database: string): Promise<void> 
   } finally {
     await client.close();
   }
-}
-
-// These need no server: they check how connecting fails when none answers.
-describe('persistence — mongodb connect', () => {
-  it('fails within the server selection timeout when no server answers', async () => {
-    const startedMs = Date.now();
-    await expect(
-      MongoEnrollmentStore.connect({
-        uri: `mongodb://127.0.0.1:${await closedPort()}`,
-        serverSelectionTimeoutMs: 300,
-      }),
-    ).rejects.toMatchObject({ name: 'MongoServerSelectionError' });
-    expect(Date.now() - startedMs).toBeLessThan(4000);
-  });
-
-  it('rejects with the abort reason when the signal aborts', async () => {
-    const controller = new AbortController();
-    const reason = new Error('shutting down');
-    setTimeout(() => controller.abort(reason), 50);
-    await expect(
-      MongoEnrollmentStore.connect({
-        uri: `mongodb://127.0.0.1:${await closedPort()}`,
-        serverSelectionTimeoutMs: 10_000,
-        signal: controller.signal,
-      }),
-    ).rejects.toBe(reason);
-  });
-
-  it('rejects at once when the signal has already aborted', async () => {
-    const reason = new Error('already stopped');
-    await expect(
-      MongoEnrollmentStore.connect({ uri: 'mongodb://127.0.0.1:1', signal: AbortSignal.abort(reason) }),
-    ).rejects.toBe(reason);
-  });
-
-  it('takes the database from the URI path when it names one', () => {
-    expect(databaseInUri('mongodb://db1:27017,db2:27017/enrollment?replicaSet=rs0')).toBe('enrollment');
-    expect(databaseInUri('mongodb+srv://user:pw@cluster.example.net/ca%2Dstore')).toBe('ca-store');
-    expect(databaseInUri('mongodb://127.0.0.1:27017')).toBeUndefined();
-    expect(databaseInUri('mongodb://127.0.0.1:27017/?directConnection=true')).toBeUndefined();
-  });
-});
-
-/** A port nothing listens on: bound once by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
 }

@@ -12,7 +12,7 @@ import {
   UserNotFoundError,
 } from '@p2psip/ca';
 import type { Filter, MongoClient } from 'mongodb';
-import { type MongoConnectInit, connectMongo } from './mongo-connect';
+import { type MongoConnectInit, connectMongo } from '../mongo-connect';
 import {
   type CertificateDocument,
   type EnrollmentCollections,

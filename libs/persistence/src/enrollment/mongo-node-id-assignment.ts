@@ -1,6 +1,6 @@
 import { NodeIdTakenError, UserNotFoundError } from '@p2psip/ca';
 import type { ClientSession, Collection, MongoClient } from 'mongodb';
-import { DURABLE_WRITES } from './mongo-connect';
+import { DURABLE_WRITES } from '../mongo-connect';
 import { type EnrollmentCollections, type NodeIdDocument, isDuplicateKeyError } from './mongo-documents';
 import { planNodeIds } from '@p2psip/ca';
 

@@ -1,7 +1,6 @@
 import { encodeKindRecord } from '@p2psip/storage';
 import { Binary, Decimal128, MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { type ValueStoreFixture, describeValueStoreConformance } from './conformance';
 import { TOP, arrayRecord, expectStorageError, rid, singleRecord, slots, view } from './conformance/builders';
 import {
@@ -130,39 +129,3 @@ describe('value store — mongodb documents', () => {
     await expectStorageError(async () => documentSlot({ _id: 'not-an-id' }), 'CORRUPT_RECORD');
   });
 });
-
-describe('value store — mongodb connect', () => {
-  it('fails within the server selection timeout when no server answers', async () => {
-    const startedMs = Date.now();
-    await expect(
-      MongoValueStore.connect({
-        uri: `mongodb://127.0.0.1:${await closedPort()}`,
-        serverSelectionTimeoutMs: 300,
-      }),
-    ).rejects.toMatchObject({ name: 'MongoServerSelectionError' });
-    expect(Date.now() - startedMs).toBeLessThan(4000);
-  });
-
-  it('rejects with the abort reason when the signal aborts', async () => {
-    const controller = new AbortController();
-    const reason = new Error('shutting down');
-    setTimeout(() => controller.abort(reason), 50);
-    await expect(
-      MongoValueStore.connect({
-        uri: `mongodb://127.0.0.1:${await closedPort()}`,
-        serverSelectionTimeoutMs: 10_000,
-        signal: controller.signal,
-      }),
-    ).rejects.toBe(reason);
-  });
-});
-
-/** A port nothing listens on: bound once by the OS, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}

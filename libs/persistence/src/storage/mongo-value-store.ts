@@ -1,7 +1,7 @@
 import { type ResourceId, idToHex } from '@p2psip/identity';
 import { type KindRecord, StorageError, type ValueStore } from '@p2psip/storage';
 import type { AnyBulkWriteOperation, Collection, MongoClient } from 'mongodb';
-import { DURABLE_WRITES, type MongoConnectInit, connectMongo } from '../enrollment/mongo-connect';
+import { DURABLE_WRITES, type MongoConnectInit, connectMongo } from '../mongo-connect';
 import {
   type ValueDocument,
   createValueIndexes,

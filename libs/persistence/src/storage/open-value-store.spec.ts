@@ -1,6 +1,6 @@
+import { unusedTcpPort } from '@p2psip/testing';
 import { MemoryValueStore } from '@p2psip/storage';
 import { createTempDir } from '@p2psip/testing';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { rid, singleRecord, view } from './conformance/builders';
 import { LmdbValueStore } from './lmdb-value-store';
@@ -39,19 +39,10 @@ describe('value store — openValueStore', () => {
     setTimeout(() => controller.abort(reason), 50);
     await expect(
       openValueStore({
-        mongodbUri: `mongodb://127.0.0.1:${await closedPort()}`,
+        mongodbUri: `mongodb://127.0.0.1:${await unusedTcpPort()}`,
         path: '/nonexistent',
         signal: controller.signal,
       }),
     ).rejects.toBe(reason);
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
