@@ -1,12 +1,7 @@
-import path from 'node:path';
-import { type TempDir, createTempDir } from '@p2psip/testing';
-import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
-import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
 import { type RunningPeerProcess, startPeerProcess } from './support/peer-process';
 import { waitForConsistentRing } from './support/diag-ring';
-import { runBinOk } from './support/run-bin';
+import { type TestOverlay, startTestOverlay } from './support/test-overlay';
 
-const overlay = 'p2psip.test';
 /** The acceptance figure of issue 4: a 5 s update interval, consistent again within 15 s. */
 const UPDATE_INTERVAL_MS = 5000;
 const REPAIR_WITHIN_MS = 15_000;
@@ -18,72 +13,28 @@ const VICTIMS = 5;
 // Acceptance of issue 4: `kill -9` of 5 random peers (not of a whole multi-peer process, which
 // ring.int.spec.ts covers) leaves a ring that an operator sees consistent again within 15 s.
 describe('e2e — the ring after kill -9 of five single peers', () => {
-  let work: TempDir;
-  let enrollment: RunningEnrollment;
-  let bootstrap: RunningBootstrap;
+  let overlay: TestOverlay;
+  let bootstrap: TestOverlay['bootstrap'];
   const processes: RunningPeerProcess[] = [];
   const singles: RunningPeerProcess[] = [];
-  let configUrl: string;
-  let caFile: string;
 
-  const identityDir = (n: number): string => path.join(work.path, `peer-${n}`);
-
-  function peerArgs(n: number, count: number, extra: string[] = []): string[] {
-    return [
-      '--config-url',
-      configUrl,
-      '--ca',
-      caFile,
-      '--identity',
-      identityDir(n),
-      '--user',
-      `peer${n}@${overlay}`,
-      '--password',
-      'pw',
+  const identityDir = (n: number): string => overlay.path(`peer${n}`);
+  const peerArgs = (n: number, count: number, extra: string[] = []): string[] =>
+    overlay.peerArgs(n, [
       '--count',
       String(count),
       '--update-interval-ms',
       String(UPDATE_INTERVAL_MS),
       ...extra,
-    ];
-  }
+    ]);
 
   beforeAll(async () => {
-    work = await createTempDir('ring-churn-e2e');
-    const dir = path.join(work.path, 'ca');
-    await runBinOk('p2psip-enrollment', 'init', '--overlay', overlay, '--dir', dir);
-    enrollment = await startEnrollment(dir, ['--signing-workers', '1']);
-    await runBinOk('p2psip-enrollment', 'config', 'set', '--max-node-ids', '8', '--dir', dir);
-    const users = ['bootstrap', ...Array.from({ length: MULTI.length + SINGLES }, (_, i) => `peer${i + 1}`)];
-    for (const user of users) {
-      await runBinOk(
-        'p2psip-enrollment',
-        'user',
-        'add',
-        `${user}@${overlay}`,
-        '--password',
-        'pw',
-        '--dir',
-        dir,
-      );
-    }
-    configUrl = `https://${enrollment.endpoints.https}/.well-known/reload-config`;
-    caFile = path.join(dir, 'ca.pem');
-    bootstrap = await startBootstrap([
-      '--config-url',
-      configUrl,
-      '--ca',
-      caFile,
-      '--identity',
-      path.join(work.path, 'bootstrap'),
-      '--user',
-      `bootstrap@${overlay}`,
-      '--password',
-      'pw',
-      '--probe-interval-ms',
-      '1000',
-    ]);
-    await runBinOk('p2psip-enrollment', 'config', 'set', '--bootstrap', bootstrap.grpc, '--dir', dir);
+    overlay = await startTestOverlay({
+      name: 'ring-churn-e2e',
+      users: Array.from({ length: MULTI.length + SINGLES }, (_, i) => `peer${i + 1}`),
+      config: ['--max-node-ids', '8'],
+    });
+    bootstrap = overlay.bootstrap;
     processes.push(await startPeerProcess(peerArgs(1, MULTI[0].count, ['--first'])));
     processes.push(await startPeerProcess(peerArgs(2, MULTI[1].count)));
     // A few at a time: seven node processes starting at once on a loaded 2-core machine only slow
@@ -97,9 +48,7 @@ describe('e2e — the ring after kill -9 of five single peers', () => {
 
   afterAll(async () => {
     await Promise.all(processes.map((process) => process.app.stop()));
-    await bootstrap?.app.stop();
-    await enrollment?.app.stop();
-    await work?.remove();
+    await overlay?.stop();
   });
 
   it('is consistent again with the survivors’ sorted Node-IDs within 15 s of kill -9 of 5 random peers', async () => {

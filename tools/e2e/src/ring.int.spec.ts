@@ -1,90 +1,35 @@
-import path from 'node:path';
-import { type TempDir, createTempDir } from '@p2psip/testing';
-import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
-import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
 import { type RunningPeerProcess, startPeerProcess } from './support/peer-process';
 import { diagRing, waitForConsistentRing } from './support/diag-ring';
 import { runBinOk } from './support/run-bin';
+import { type TestOverlay, startTestOverlay } from './support/test-overlay';
 
-const overlay = 'p2psip.test';
 const PER_PROCESS = 4;
 
 // The overlay as operators see it: peer processes hosting virtual peers over gRPC/mTLS, checked
 // from outside with `p2psip diag ring` and `p2psip diag route`.
 describe('e2e — the Chord-reload ring over gRPC', () => {
-  let work: TempDir;
-  let enrollment: RunningEnrollment;
-  let bootstrap: RunningBootstrap;
+  let overlay: TestOverlay;
+  let bootstrap: TestOverlay['bootstrap'];
   const processes: RunningPeerProcess[] = [];
-  let configUrl: string;
-  let caFile: string;
 
-  const identityDir = (): string => path.join(work.path, 'peer-1');
-
-  function peerArgs(n: number, extra: string[] = []): string[] {
-    return [
-      '--config-url',
-      configUrl,
-      '--ca',
-      caFile,
-      '--identity',
-      path.join(work.path, `peer-${n}`),
-      '--user',
-      `peer${n}@${overlay}`,
-      '--password',
-      'pw',
-      '--count',
-      String(PER_PROCESS),
-      '--update-interval-ms',
-      '1000',
-      ...extra,
-    ];
-  }
+  const identityDir = (): string => overlay.path('peer1');
+  const peerArgs = (n: number, extra: string[] = []): string[] =>
+    overlay.peerArgs(n, ['--count', String(PER_PROCESS), '--update-interval-ms', '1000', ...extra]);
 
   beforeAll(async () => {
-    work = await createTempDir('ring-e2e');
-    const dir = path.join(work.path, 'ca');
-    await runBinOk('p2psip-enrollment', 'init', '--overlay', overlay, '--dir', dir);
-    enrollment = await startEnrollment(dir, ['--signing-workers', '1']);
-    await runBinOk('p2psip-enrollment', 'config', 'set', '--max-node-ids', '16', '--dir', dir);
-    for (const user of ['bootstrap', 'peer1', 'peer2', 'peer3']) {
-      await runBinOk(
-        'p2psip-enrollment',
-        'user',
-        'add',
-        `${user}@${overlay}`,
-        '--password',
-        'pw',
-        '--dir',
-        dir,
-      );
-    }
-    configUrl = `https://${enrollment.endpoints.https}/.well-known/reload-config`;
-    caFile = path.join(dir, 'ca.pem');
-    bootstrap = await startBootstrap([
-      '--config-url',
-      configUrl,
-      '--ca',
-      caFile,
-      '--identity',
-      path.join(work.path, 'bootstrap'),
-      '--user',
-      `bootstrap@${overlay}`,
-      '--password',
-      'pw',
-      '--probe-interval-ms',
-      '1000',
-    ]);
-    await runBinOk('p2psip-enrollment', 'config', 'set', '--bootstrap', bootstrap.grpc, '--dir', dir);
+    overlay = await startTestOverlay({
+      name: 'ring-e2e',
+      users: ['peer1', 'peer2', 'peer3'],
+      config: ['--max-node-ids', '16'],
+    });
+    bootstrap = overlay.bootstrap;
     processes.push(await startPeerProcess(peerArgs(1, ['--first'])));
     processes.push(...(await Promise.all([startPeerProcess(peerArgs(2)), startPeerProcess(peerArgs(3))])));
   });
 
   afterAll(async () => {
     await Promise.all(processes.map((process) => process.app.stop()));
-    await bootstrap?.app.stop();
-    await enrollment?.app.stop();
-    await work?.remove();
+    await overlay?.stop();
   });
 
   it('forms one ring whose links match the sorted Node-IDs', async () => {
@@ -109,7 +54,7 @@ describe('e2e — the Chord-reload ring over gRPC', () => {
         '--bootstrap',
         bootstrap.grpc,
         '--identity',
-        path.join(work.path, 'peer-1'),
+        identityDir(),
         '--json',
       );
       const route = JSON.parse(result) as {

@@ -1,16 +1,11 @@
-import path from 'node:path';
 import { readIdentity } from '@p2psip/enrollment-client';
 import { parseCertificate } from '@p2psip/identity';
-import { type TempDir, createTempDir } from '@p2psip/testing';
-import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
 import { waitForConsistentRing } from './support/diag-ring';
-import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
 import { type RunningPeerProcess, startPeerProcess } from './support/peer-process';
-import { runBinOk } from './support/run-bin';
 import { type LoadUser, type StoredEntry, StorageLoad, enrollUsers } from './support/storage-load';
+import { OVERLAY as overlay, type TestOverlay, startTestOverlay } from './support/test-overlay';
 import { waitFor } from './support/wait-for';
 
-const overlay = 'p2psip.test';
 const KIND = 0xf0000003;
 /** CI runs a small ring; the issue's figures (30 peers, 1,000 values) with E2E_STORAGE_PEERS=30 E2E_STORAGE_VALUES=1000. */
 const PEERS = Number(process.env.E2E_STORAGE_PEERS ?? 10);
@@ -23,16 +18,19 @@ const HOLD_DOWN_MS = 3000;
 // kill -9 of a responsible peer and its first successor at once, graceful leaves one after another,
 // and a restart of every peer process on its embedded store.
 describe(`e2e — stored values survive churn (${PEERS} peers, ${VALUES} values)`, () => {
-  let work: TempDir;
-  let enrollment: RunningEnrollment;
-  let bootstrap: RunningBootstrap;
+  let testOverlay: TestOverlay;
+  let bootstrap: TestOverlay['bootstrap'];
   let load: StorageLoad;
   let users: LoadUser[] = [];
   const entries: StoredEntry[] = [];
   const processes = new Map<number, RunningPeerProcess>();
-  let peerArgs: (n: number, first: boolean) => string[];
+  const peerArgs = (n: number, first: boolean): string[] =>
+    testOverlay.peerArgs(n, [
+      ...['--update-interval-ms', '5000', '--replica-hold-down-ms', String(HOLD_DOWN_MS)],
+      ...(first ? ['--first'] : []),
+    ]);
 
-  const identity = (name: string): string => path.join(work.path, name);
+  const identity = (name: string): string => testOverlay.path(name);
   const live = (): RunningPeerProcess[] => [...processes.values()];
   const anyPeer = (i: number): string => {
     const peers = live().flatMap((p) => p.peers);
@@ -63,35 +61,14 @@ describe(`e2e — stored values survive churn (${PEERS} peers, ${VALUES} values)
   }
 
   beforeAll(async () => {
-    work = await createTempDir('storage-churn-e2e');
-    const caDir = identity('ca');
-    await runBinOk('p2psip-enrollment', 'init', '--overlay', overlay, '--dir', caDir);
-    enrollment = await startEnrollment(caDir, ['--signing-workers', '1']);
-    await runBinOk(
-      'p2psip-enrollment',
-      ...[
-        'config',
-        'set',
-        '--self-registration',
-        'on',
-        '--kind',
-        `0x${KIND.toString(16)}:DICTIONARY:USER-MATCH:32:256`,
-      ],
-      ...['--dir', caDir],
-    );
-    const configUrl = `https://${enrollment.endpoints.https}/.well-known/reload-config`;
-    const caFile = path.join(caDir, 'ca.pem');
-    bootstrap = await startBootstrap([
-      ...['--config-url', configUrl, '--ca', caFile, '--identity', identity('bootstrap')],
-      ...['--user', `bootstrap@${overlay}`, '--password', 'pw', '--probe-interval-ms', '1000'],
-    ]);
-    await runBinOk('p2psip-enrollment', 'config', 'set', '--bootstrap', bootstrap.grpc, '--dir', caDir);
-    peerArgs = (n, first) => [
-      ...['--config-url', configUrl, '--ca', caFile, '--identity', identity(`peer${n}`)],
-      ...['--user', `peer${n}@${overlay}`, '--password', 'pw'],
-      ...['--update-interval-ms', '5000', '--replica-hold-down-ms', String(HOLD_DOWN_MS)],
-      ...(first ? ['--first'] : []),
-    ];
+    testOverlay = await startTestOverlay({
+      name: 'storage-churn-e2e',
+      users: Array.from({ length: PEERS }, (_, i) => `peer${i + 1}`),
+      // Self-registration: the load enrolls its users straight through the RFC 6940 form.
+      config: ['--self-registration', 'on', '--kind', `0x${KIND.toString(16)}:DICTIONARY:USER-MATCH:32:256`],
+    });
+    bootstrap = testOverlay.bootstrap;
+    const { enrollment } = testOverlay;
     await startAll(
       Array.from({ length: PEERS }, (_, i) => i + 1),
       1,
@@ -125,9 +102,7 @@ describe(`e2e — stored values survive churn (${PEERS} peers, ${VALUES} values)
   afterAll(async () => {
     load?.close();
     await Promise.all(live().map((p) => p.app.stop()));
-    await bootstrap?.app.stop();
-    await enrollment?.app.stop();
-    await work?.remove();
+    await testOverlay?.stop();
   });
 
   it('keeps every value when a responsible peer and its first successor are killed at once', async () => {

@@ -4,15 +4,12 @@ import { idToBytes, parseCertificate, resourceIdOf } from '@p2psip/identity';
 import { LmdbValueStore } from '@p2psip/persistence';
 import { diagnosticsV1 } from '@p2psip/proto';
 import { callUnary, clientCredentials, createClient } from '@p2psip/rpc';
-import { type TempDir, createTempDir } from '@p2psip/testing';
-import { type RunningBootstrap, startBootstrap } from './support/bootstrap-server';
 import { waitForConsistentRing } from './support/diag-ring';
-import { type RunningEnrollment, startEnrollment } from './support/enrollment-server';
 import { type RunningPeerProcess, startPeerProcess } from './support/peer-process';
 import { runBin, runBinOk } from './support/run-bin';
+import { OVERLAY as overlay, type TestOverlay, startTestOverlay } from './support/test-overlay';
 import { waitFor } from './support/wait-for';
 
-const overlay = 'p2psip.test';
 const SINGLE = '0xf0000001';
 const ARRAY = '0xf0000002';
 const DICTIONARY = '0xf0000003';
@@ -50,17 +47,18 @@ interface StatJson {
 // Issue 5 from the outside: real enrollment, bootstrap and peer processes over gRPC/mTLS, and the
 // `p2psip` CLI as a user runs it (enroll, store, fetch, stat).
 describe('e2e — overlay storage through the p2psip CLI', () => {
-  let work: TempDir;
-  let enrollment: RunningEnrollment;
-  let bootstrap: RunningBootstrap;
+  let testOverlay: TestOverlay;
+  let bootstrap: TestOverlay['bootstrap'];
   const processes: RunningPeerProcess[] = [];
   /** Which peerN identity each process runs, for restarts. */
   const peerNumber = new Map<RunningPeerProcess, number>();
-  let peerArgs: (n: number, options?: { first?: boolean }) => string[];
-  let caDir: string;
-  let configUrl: string;
+  const peerArgs = (n: number, options = { first: n === 1 }): string[] =>
+    testOverlay.peerArgs(n, [
+      ...['--update-interval-ms', '5000', '--replica-hold-down-ms', String(HOLD_DOWN_MS)],
+      ...(options.first ? ['--first'] : []),
+    ]);
 
-  const identity = (name: string): string => path.join(work.path, name);
+  const identity = (name: string): string => testOverlay.path(name);
   const peerAddress = (i: number): string => {
     const peers = processes.flatMap((p) => p.peers);
     return peers[i % peers.length].address;
@@ -104,52 +102,18 @@ describe('e2e — overlay storage through the p2psip CLI', () => {
     );
 
   beforeAll(async () => {
-    work = await createTempDir('storage-e2e');
-    caDir = path.join(work.path, 'ca');
-    await runBinOk('p2psip-enrollment', 'init', '--overlay', overlay, '--dir', caDir);
-    enrollment = await startEnrollment(caDir, ['--signing-workers', '1']);
-    await runBinOk(
-      'p2psip-enrollment',
-      'config',
-      'set',
-      '--kind',
-      `${SINGLE}:SINGLE:USER-MATCH:1:64`,
-      `${ARRAY}:ARRAY:USER-MATCH:8:64`,
-      `${DICTIONARY}:DICTIONARY:USER-MATCH:32:64`,
-      '--dir',
-      caDir,
-    );
-    const users = [
-      'bootstrap',
-      'alice',
-      'bob',
-      ...Array.from({ length: PROCESSES }, (_, i) => `peer${i + 1}`),
-    ];
-    for (const user of users) {
-      await runBinOk(
-        'p2psip-enrollment',
-        'user',
-        'add',
-        `${user}@${overlay}`,
-        '--password',
-        'pw',
-        '--dir',
-        caDir,
-      );
-    }
-    configUrl = `https://${enrollment.endpoints.https}/.well-known/reload-config`;
-    const caFile = path.join(caDir, 'ca.pem');
-    bootstrap = await startBootstrap([
-      ...['--config-url', configUrl, '--ca', caFile, '--identity', identity('bootstrap')],
-      ...['--user', `bootstrap@${overlay}`, '--password', 'pw', '--probe-interval-ms', '1000'],
-    ]);
-    await runBinOk('p2psip-enrollment', 'config', 'set', '--bootstrap', bootstrap.grpc, '--dir', caDir);
-    peerArgs = (n, options = { first: n === 1 }) => [
-      ...['--config-url', configUrl, '--ca', caFile, '--identity', identity(`peer${n}`)],
-      ...['--user', `peer${n}@${overlay}`, '--password', 'pw'],
-      ...['--update-interval-ms', '5000', '--replica-hold-down-ms', String(HOLD_DOWN_MS)],
-      ...(options.first ? ['--first'] : []),
-    ];
+    testOverlay = await startTestOverlay({
+      name: 'storage-e2e',
+      users: ['alice', 'bob', ...Array.from({ length: PROCESSES }, (_, i) => `peer${i + 1}`)],
+      config: [
+        '--kind',
+        `${SINGLE}:SINGLE:USER-MATCH:1:64`,
+        `${ARRAY}:ARRAY:USER-MATCH:8:64`,
+        `${DICTIONARY}:DICTIONARY:USER-MATCH:32:64`,
+      ],
+    });
+    bootstrap = testOverlay.bootstrap;
+    const { configUrl, caFile } = testOverlay;
     const start = async (n: number): Promise<void> => {
       const process = await startPeerProcess(peerArgs(n));
       peerNumber.set(process, n);
@@ -173,9 +137,7 @@ describe('e2e — overlay storage through the p2psip CLI', () => {
 
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.app.stop()));
-    await bootstrap?.app.stop();
-    await enrollment?.app.stop();
-    await work?.remove();
+    await testOverlay?.stop();
   });
 
   it('round-trips each data model through different peers, with two replicas', async () => {
