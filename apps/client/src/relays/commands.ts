@@ -81,12 +81,7 @@ export function addRelayCommands(program: Command): void {
       }
       if (!options.peer && !options.bootstrap)
         throw new UsageError('--via-overlay needs --peer <host:port> or --bootstrap <host:port>');
-      const attachment = await attach({
-        identity: { ...identity, nodeIds: identity.certificate.nodeIds },
-        ...(options.peer ? { peer: options.peer } : {}),
-        ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
-        timeoutMs: options.timeoutMs,
-      });
+      const attachment = await attach(identity, options);
       try {
         const result = await findRelaysInOverlay({
           attachment,

@@ -81,7 +81,7 @@ function withConnection(command: Command): Command {
 async function lookup(aor: string, options: LookupOptions): Promise<void> {
   const name = aorArgument(aor);
   const identity = await identityOf(options);
-  const attachment = await attachWith(identity, options);
+  const attachment = await attach(identity, options);
   try {
     const client = new RegistrationClient(attachment, identity, options.timeoutMs);
     const resolution = await resolveAor(name, client, { maxHops: options.maxHops });
@@ -106,7 +106,7 @@ async function register(aor: string, options: RegisterOptions): Promise<void> {
   const identity = await identityOf(options);
   RegistrationClient.checkOwnership(name, identity); // before any network: a clear local refusal
   if (!options.keep) {
-    const attachment = await attachWith(identity, options);
+    const attachment = await attach(identity, options);
     try {
       printResult(await registerOnce(name, attachment, identity, options), options, renderRegistered);
     } finally {
@@ -128,7 +128,7 @@ async function keepRegistered(
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   const refreshMs = Math.max(SECOND_MS, options.expires * SECOND_MS * REFRESH_FRACTION);
-  let attachment: Attachment | undefined = await attachWith(identity, options);
+  let attachment: Attachment | undefined = await attach(identity, options);
   let client: RegistrationClient | undefined;
   try {
     let failures = 0;
@@ -136,7 +136,7 @@ async function keepRegistered(
     while (!stop.signal.aborted) {
       let delayMs = refreshMs;
       try {
-        attachment ??= await attachWith(identity, options);
+        attachment ??= await attach(identity, options);
         client = new RegistrationClient(attachment, identity, options.timeoutMs);
         const result = await registerOnce(name, attachment, identity, options, client);
         emit({ event: registered ? 'refreshed' : 'registered', ...result }, options, renderRegistered);
@@ -163,7 +163,7 @@ async function keepRegistered(
       await sleep(delayMs, undefined, { signal: stop.signal }).catch(() => undefined);
     }
     if (options.unregister) {
-      attachment ??= await attachWith(identity, options);
+      attachment ??= await attach(identity, options);
       client ??= new RegistrationClient(attachment, identity, options.timeoutMs);
       const removed = await client.unregister(name, options.expires);
       emit(
@@ -237,13 +237,4 @@ async function identityOf(options: ConnectionOptions): Promise<StoredIdentity> {
   if (!identity)
     throw new UsageError(`${options.identity} holds no enrolled identity (cert.pem, key.pem, ca.pem)`);
   return identity;
-}
-
-function attachWith(identity: StoredIdentity, options: ConnectionOptions): Promise<Attachment> {
-  return attach({
-    identity: { ...identity, nodeIds: identity.certificate.nodeIds },
-    ...(options.peer ? { peer: options.peer } : {}),
-    ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
-    timeoutMs: options.timeoutMs,
-  });
 }

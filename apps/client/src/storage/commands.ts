@@ -128,12 +128,7 @@ async function withStorage(
   const identity = await readIdentity(options.identity);
   if (!identity)
     throw new UsageError(`${options.identity} holds no enrolled identity (cert.pem, key.pem, ca.pem)`);
-  const attachment = await attach({
-    identity: { ...identity, nodeIds: identity.certificate.nodeIds },
-    ...(options.peer ? { peer: options.peer } : {}),
-    ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
-    timeoutMs: options.timeoutMs,
-  });
+  const attachment = await attach(identity, options);
   try {
     await run(new StorageClient(attachment, identity, options.timeoutMs));
   } finally {
