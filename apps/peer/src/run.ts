@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
-import { idToHex, parseCertificate } from '@p2psip/identity';
+import { type ReloadCertificate, idToHex, parseCertificate } from '@p2psip/identity';
+import type { Link } from '@p2psip/overlay';
 import {
   GrpcLink,
   STORAGE_BODY_MAPPERS,
@@ -14,6 +15,7 @@ import { KindRegistry, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
 import { Gauge } from 'prom-client';
 import { BootstrapClient } from './bootstrap-client';
+import { ThinClientLink } from './clients/thin-client-link';
 import { publishCertificates } from './certificate-publishing';
 import { KnownPeers } from './known-peers';
 import { Revocations } from './revocations';
@@ -172,7 +174,7 @@ async function startPeers(
   revocations.onRevoked((serialNumber) => {
     for (const peer of peers) {
       for (const link of [...peer.node.connections.values()]) {
-        if (link instanceof GrpcLink && link.remoteCertificate?.serialNumber === serialNumber) {
+        if (remoteCertificateOf(link)?.serialNumber === serialNumber) {
           logger.warn(
             { nodeId: idToHex(link.remoteNodeId), serialNumber },
             'closing a link to a revoked certificate',
@@ -188,6 +190,19 @@ async function startPeers(
     registers: [metrics],
     collect() {
       this.set(peers.filter((peer) => peer.node.isJoined()).length);
+    },
+  });
+
+  new Gauge({
+    name: 'p2psip_peer_attached_clients',
+    help: 'Thin clients attached to the virtual peers of this process (open Connect streams)',
+    registers: [metrics],
+    collect() {
+      let clients = 0;
+      for (const peer of peers) {
+        for (const link of peer.node.connections.values()) if (link instanceof ThinClientLink) clients++;
+      }
+      this.set(clients);
     },
   });
 
@@ -327,4 +342,10 @@ async function joinWithRetries(
     if (context.signal.aborted) throw new Error('stopped before joining');
     await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * attempt)));
   }
+}
+
+/** The certificate a peer or thin-client link authenticated with. */
+function remoteCertificateOf(link: Link): ReloadCertificate | undefined {
+  if (link instanceof GrpcLink || link instanceof ThinClientLink) return link.remoteCertificate;
+  return undefined;
 }

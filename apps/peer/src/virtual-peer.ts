@@ -6,6 +6,7 @@ import {
   type MessageCodec,
   linkHandler,
   overlayHash,
+  systemClock,
 } from '@p2psip/overlay-grpc';
 import { diagnosticsV1, overlayV1, peerV1 } from '@p2psip/proto';
 import { type RpcServer, type TlsIdentity, bindService, startRpcServer } from '@p2psip/rpc';
@@ -19,10 +20,9 @@ import {
 } from '@p2psip/storage';
 import type { Logger } from '@p2psip/telemetry';
 import type { Registry } from 'prom-client';
-import { clientAccessHandlers } from './client-access-service';
+import { clientAccessHandlers } from './clients/client-access-service';
 import { diagnosticsHandlers } from './diagnostics-service';
 import type { Revocations } from './revocations';
-import { systemClock } from './system-clock';
 
 export interface VirtualPeerInit {
   readonly nodeId: NodeId;
@@ -131,6 +131,9 @@ export class VirtualPeer {
             overlay: init.agreement.overlay,
             overlayHash: overlayHash(init.agreement.overlay),
             configurationSequence: init.agreement.configurationSequence,
+            codec: init.codec,
+            logger,
+            isRevoked: (certificate) => init.revocations.isRevoked(certificate),
           }),
         ),
       ],

@@ -14,6 +14,8 @@ export interface Attachment {
   readonly overlay: string;
   /** The kinds of the overlay's configuration, with their data models and policies. */
   readonly kinds: KindRegistry;
+  /** The sequence number of the peer's configuration document. */
+  readonly configurationSequence: number;
   close(): void;
 }
 
@@ -55,6 +57,7 @@ export async function attach(init: AttachInit): Promise<Attachment> {
         clientNodeId: nodeIdFromBytes(attachment.clientNodeId),
         overlay: attachment.overlayName,
         kinds: new KindRegistry(attachment.kinds.map(kindInfoFromProto)),
+        configurationSequence: attachment.configurationSequence,
         close: () => client.close(),
       };
     } catch (error) {

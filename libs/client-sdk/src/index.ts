@@ -1,1 +1,3 @@
 export * from './attachment';
+export * from './overlay-session';
+export * from './app-channel/index';

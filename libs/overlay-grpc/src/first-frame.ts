@@ -1,41 +1,49 @@
 import type { overlayV1 } from '@p2psip/proto';
 import { LinkRefusedError } from './errors';
 
-interface Readable {
-  once(event: 'data', listener: (frame: overlayV1.LinkFrame) => void): unknown;
+interface Readable<F> {
+  once(event: 'data', listener: (frame: F) => void): unknown;
   once(event: 'end' | 'close', listener: () => void): unknown;
   once(event: 'error', listener: (error: Error) => void): unknown;
   removeAllListeners(event: string): unknown;
 }
 
 /** The hello that must open every link, within a deadline; anything else refuses the link. */
-export function readHello(
-  stream: Readable,
+export async function readHello(
+  stream: Readable<overlayV1.LinkFrame>,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<overlayV1.LinkHello> {
+  const frame = await readFirstFrame(stream, timeoutMs, signal);
+  if (frame.kind?.$case !== 'hello') throw new LinkRefusedError('the first frame was not a hello');
+  return frame.kind.hello;
+}
+
+/**
+ * The first frame of a stream, within a deadline (link hellos, a thin client's ClientHello).
+ * Rejects with LinkRefusedError when the stream ends, fails or is aborted first.
+ */
+export function readFirstFrame<F>(stream: Readable<F>, timeoutMs: number, signal?: AbortSignal): Promise<F> {
   return new Promise((resolve, reject) => {
-    const finish = (error: Error | undefined, hello?: overlayV1.LinkHello): void => {
+    const finish = (error: Error | undefined, frame?: F): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       stream.removeAllListeners('end');
       if (error) reject(error);
-      else resolve(hello as overlayV1.LinkHello);
+      else resolve(frame as F);
     };
-    const onAbort = (): void => finish(new LinkRefusedError('aborted before the hello'));
+    const onAbort = (): void => finish(new LinkRefusedError('aborted before the first frame'));
     const timer = setTimeout(
-      () => finish(new LinkRefusedError(`no hello within ${timeoutMs} ms`)),
+      () => finish(new LinkRefusedError(`no first frame within ${timeoutMs} ms`)),
       timeoutMs,
     );
     signal?.addEventListener('abort', onAbort, { once: true });
-    stream.once('data', (frame) =>
-      frame.kind?.$case === 'hello'
-        ? finish(undefined, frame.kind.hello)
-        : finish(new LinkRefusedError('the first frame was not a hello')),
-    );
-    stream.once('end', () => finish(new LinkRefusedError('the stream ended before the hello')));
+    stream.once('data', (frame) => finish(undefined, frame));
+    stream.once('end', () => finish(new LinkRefusedError('the stream ended before the first frame')));
     stream.once('error', (error) =>
-      finish(new LinkRefusedError(`stream failed before the hello: ${error.message}`, { cause: error })),
+      finish(
+        new LinkRefusedError(`stream failed before the first frame: ${error.message}`, { cause: error }),
+      ),
     );
   });
 }

@@ -1,4 +1,6 @@
 import type {
+  AppAttachAnswer,
+  AppAttachRequest,
   AttachAnswer,
   AttachCandidate,
   AttachRequest,
@@ -101,14 +103,17 @@ const probe = [
   ),
 ];
 
-function encodeCandidate(candidate: AttachCandidate): overlayV1.IceCandidate {
+function encodeCandidate(
+  candidate: AttachCandidate,
+  overlayLink = overlayV1.OverlayLinkType.OVERLAY_LINK_TYPE_GRPC_MTLS,
+): overlayV1.IceCandidate {
   const separator = candidate.address.lastIndexOf(':');
   return {
     addrPort: {
       host: candidate.address.slice(0, separator),
       port: Number(candidate.address.slice(separator + 1)),
     },
-    overlayLink: overlayV1.OverlayLinkType.OVERLAY_LINK_TYPE_GRPC_MTLS,
+    overlayLink,
     foundation: '',
     priority: candidate.priority,
     type: overlayV1.CandidateType.CANDIDATE_TYPE_HOST,
@@ -148,6 +153,55 @@ const attach = [
     'attachAns',
     (body) => attachMessage(body.candidates, false, overlayV1.IceRole.ICE_ROLE_ACTIVE),
     (proto) => ({ type: 'attach_ans', candidates: proto.candidates.map(decodeCandidate) }),
+  ),
+];
+
+/**
+ * AppAttach candidates name a TLS-over-TCP listener of the application (SIP over mutual TLS,
+ * DESIGN.md §6); there is no RELOAD framing header on it, but TLS_TCP_FH_NO_ICE is the nearest
+ * RFC code and says "TLS over TCP, no ICE" to anyone reading the wire.
+ */
+const APP_LINK = overlayV1.OverlayLinkType.OVERLAY_LINK_TYPE_TLS_TCP_FH_NO_ICE;
+
+function appAttachMessage(
+  body: AppAttachRequest | AppAttachAnswer,
+  role: overlayV1.IceRole,
+): overlayV1.AppAttachReq {
+  return {
+    ufrag: '',
+    password: '',
+    application: body.application,
+    role,
+    candidates: body.candidates.map((candidate) => encodeCandidate(candidate, APP_LINK)),
+  };
+}
+
+function applicationOf(proto: overlayV1.AppAttachReq): number {
+  if (proto.application < 1 || proto.application > 0xffff)
+    throw new UndecodableError('an AppAttach without a 16-bit application id');
+  return proto.application;
+}
+
+const appAttach = [
+  bodyMapper<AppAttachRequest, 'appAttachReq'>(
+    'app_attach_req',
+    'appAttachReq',
+    (body) => appAttachMessage(body, overlayV1.IceRole.ICE_ROLE_PASSIVE),
+    (proto) => ({
+      type: 'app_attach_req',
+      application: applicationOf(proto),
+      candidates: proto.candidates.map(decodeCandidate),
+    }),
+  ),
+  bodyMapper<AppAttachAnswer, 'appAttachAns'>(
+    'app_attach_ans',
+    'appAttachAns',
+    (body) => appAttachMessage(body, overlayV1.IceRole.ICE_ROLE_ACTIVE),
+    (proto) => ({
+      type: 'app_attach_ans',
+      application: applicationOf(proto),
+      candidates: proto.candidates.map(decodeCandidate),
+    }),
   ),
 ];
 
@@ -352,6 +406,7 @@ export const CORE_BODY_MAPPERS: readonly BodyMapper[] = [
   ...ping,
   ...probe,
   ...attach,
+  ...appAttach,
   ...topology,
   ...pathTrack,
   error,

@@ -40,6 +40,12 @@ const bodies: MessageBody[] = [
     sendUpdate: true,
   } as MessageBody,
   { type: 'attach_ans', candidates: [{ address: 'peer.example:4001', priority: 1 }] } as MessageBody,
+  {
+    type: 'app_attach_req',
+    application: 5060,
+    candidates: [{ address: '127.0.0.1:5070', priority: 1 }],
+  } as MessageBody,
+  { type: 'app_attach_ans', application: 5060, candidates: [] } as MessageBody,
   { type: 'join_req', joiningPeerId: a } as MessageBody,
   { type: 'join_ans' },
   { type: 'leave_req', leavingPeerId: a, data: { type: 'from_succ', successors: [b] } } as MessageBody,
@@ -62,6 +68,11 @@ describe('overlay-grpc — protobuf codec', () => {
       expect({ header: decoded?.header, body: decoded?.body }).toEqual(message(body));
     },
   );
+
+  it('refuses an AppAttach without a 16-bit application id', () => {
+    const body = { type: 'app_attach_req', application: 0x10000, candidates: [] } as MessageBody;
+    expect(codec.decode(codec.encode(message(body)))).toBeUndefined();
+  });
 
   it('carries RELOAD header facts: overlay hash, version 10, configuration sequence', () => {
     const wire = codec.encode(message(bodies[0]));

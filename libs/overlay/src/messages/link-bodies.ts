@@ -29,6 +29,28 @@ export interface AttachAnswer {
   readonly candidates: readonly AttachCandidate[];
 }
 
+/** Application-IDs of AppAttach (RFC 6940 §6.5.2 uses the IANA port): SIP and SIPS. */
+export const APPLICATION_SIP = 5060;
+export const APPLICATION_SIPS = 5061;
+
+/**
+ * AppAttachReq (0x1D, RFC 6940 §6.5.2): asks a node for a direct connection carrying an
+ * application protocol (never RELOAD). `candidates` are where the requester can be reached.
+ * The answerer refuses applications it does not run with Error_Not_Found.
+ */
+export interface AppAttachRequest {
+  readonly type: 'app_attach_req';
+  readonly application: number;
+  readonly candidates: readonly AttachCandidate[];
+}
+
+/** AppAttachAns (0x1E): where the answerer accepts the application connection. */
+export interface AppAttachAnswer {
+  readonly type: 'app_attach_ans';
+  readonly application: number;
+  readonly candidates: readonly AttachCandidate[];
+}
+
 /** Diagnostic kind for a node's listen addresses (RFC 7851 private-use range), UTF-8, comma-separated. */
 export const DIAGNOSTIC_KIND_OVERLAY_ADDRESSES = 0xf001;
 

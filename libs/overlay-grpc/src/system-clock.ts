@@ -1,6 +1,6 @@
 import type { Cancel, Clock } from '@p2psip/overlay';
 
-/** Wall time and Node's timers, for the overlay core in the peer app (the simulator passes its own). */
+/** Wall time and Node's timers, for the overlay core in peers and clients (the simulator passes its own). */
 export const systemClock: Clock = {
   now: () => Date.now(),
   schedule(delayMs: number, fn: () => void): Cancel {

@@ -1,25 +1,34 @@
 import { createHash } from 'node:crypto';
 import {
   type NodeId,
+  type ReloadCertificate,
   type ResourceId,
   idToBytes,
   nodeIdFromBytes,
   resourceIdFromBytes,
 } from '@p2psip/identity';
-import { ErrorCode, type OverlayNode, OverlayError, ReloadError, errorCodeName } from '@p2psip/overlay';
+import {
+  ErrorCode,
+  type OverlayLogger,
+  type OverlayNode,
+  OverlayError,
+  ReloadError,
+  errorCodeName,
+} from '@p2psip/overlay';
 import {
   CertificateIndex,
   UndecodableError,
   certificatesOf,
-  encodeDestination,
   kindDataFromProto,
-  kindInfoToProto,
+  type MessageCodec,
   metaDataToProto,
   specifierFromProto,
   storedValueToProto,
 } from '@p2psip/overlay-grpc';
 import { commonV1, peerV1 } from '@p2psip/proto';
 import { type CallContext, type ErrorKind, RpcError, type ServiceHandlers } from '@p2psip/rpc';
+import { attachmentInfo } from './attachment-info';
+import { connectClient } from './client-connect';
 import type { KindRegistry, OverlayStorage, StoredDataSpecifier, ValueSelector } from '@p2psip/storage';
 
 /** What the client access service needs from the peer that serves it. */
@@ -30,6 +39,10 @@ export interface AttachmentPeer {
   readonly overlay: string;
   readonly overlayHash: number;
   readonly configurationSequence: () => number;
+  /** The peer's link codec (client streams carry signed overlay messages like links do). */
+  readonly codec: MessageCodec;
+  readonly logger: OverlayLogger;
+  readonly isRevoked: (certificate: ReloadCertificate) => boolean;
 }
 
 /**
@@ -42,7 +55,7 @@ export function clientAccessHandlers(
 ): ServiceHandlers<typeof peerV1.ClientAccessServiceService> {
   return {
     getAttachmentInfo: (_request, context) =>
-      Promise.resolve({ attachment: attachmentInfo(peer, clientOf(context)) }),
+      Promise.resolve({ attachment: attachmentInfo(peer, clientOf(context).nodeId) }),
     store: (request, context) =>
       overlayCall(async () => {
         const client = clientOf(context);
@@ -137,29 +150,20 @@ export function clientAccessHandlers(
       Promise.reject(
         new RpcError('precondition', 'NOT_AVAILABLE', 'AppAttach is not offered by this peer version'),
       ),
-    connect: (call) => {
-      // The relay-peer stream of thin clients behind NAT is not offered by this peer version;
-      // end the call with a clear status instead of leaving the client waiting.
-      call.destroy(
-        new RpcError('precondition', 'NOT_AVAILABLE', 'Connect is not offered by this peer version'),
-      );
-      return Promise.resolve();
-    },
-  };
-}
-
-function attachmentInfo(peer: AttachmentPeer, client: { nodeId: NodeId }): peerV1.AttachmentInfo {
-  return {
-    peerNodeId: idToBytes(peer.node.nodeId),
-    clientNodeId: idToBytes(client.nodeId),
-    overlayName: peer.overlay,
-    overlay: peer.overlayHash,
-    configurationSequence: peer.configurationSequence(),
-    destinationList: [
-      encodeDestination({ kind: 'node', id: peer.node.nodeId }),
-      encodeDestination({ kind: 'node', id: client.nodeId }),
-    ],
-    kinds: peer.kinds.all().map(kindInfoToProto),
+    connect: (call, context) =>
+      connectClient(
+        {
+          get node() {
+            return peer.node;
+          },
+          codec: peer.codec,
+          logger: peer.logger,
+          isRevoked: peer.isRevoked,
+          attachmentInfo: (client) => attachmentInfo(peer, client),
+        },
+        call,
+        context,
+      ),
   };
 }
 

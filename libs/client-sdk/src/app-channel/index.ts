@@ -1,0 +1,2 @@
+export * from './app-attach';
+export * from './tls-channel';
