@@ -1,0 +1,1 @@
+module.exports = { displayName: 'sip', preset: '../../jest.preset.cjs' };
