@@ -1,6 +1,12 @@
 export { parseCSeq } from './cseq';
 export { InvalidSipMessageError, SipError, SipParseError } from './errors';
+export { SipHeaders } from './headers';
+export { DEFAULT_LIMITS, type SipParseLimits } from './limits';
+export type { SipMessage, SipRequest, SipResponse } from './message';
 export { formatNameAddr, parseNameAddr, type NameAddr } from './name-addr';
+export { parseSipMessage } from './parse-message';
 export { quoteString, unquoteString } from './quoted-string';
+export { serializeSipMessage } from './serialize-message';
+export { SipStreamFramer, type SipStreamFramerInit } from './stream-framer';
 export { formatSipUri, parseSipUri, type SipUri } from './uri';
 export { formatVia, parseVia, type Via } from './via';
