@@ -1,0 +1,1 @@
+module.exports = { displayName: 'redir', preset: '../../jest.preset.cjs' };

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './placement';
+export * from './record';
+export * from './tree';
