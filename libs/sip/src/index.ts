@@ -1,11 +1,15 @@
+export { createResponse, type CreateResponseOptions } from './create-response';
 export { parseCSeq } from './cseq';
 export { InvalidSipMessageError, SipError, SipParseError } from './errors';
 export { SipHeaders } from './headers';
+export { BRANCH_MAGIC_COOKIE, newBranch, newCallId, newTag } from './ids';
 export { DEFAULT_LIMITS, type SipParseLimits } from './limits';
 export type { SipMessage, SipRequest, SipResponse } from './message';
 export { formatNameAddr, parseNameAddr, type NameAddr } from './name-addr';
 export { parseSipMessage } from './parse-message';
 export { quoteString, unquoteString } from './quoted-string';
+export { defaultReasonPhrase } from './reason-phrases';
+export { requiredHeadersProblem } from './required-headers';
 export { serializeSipMessage } from './serialize-message';
 export { SipStreamFramer, type SipStreamFramerInit } from './stream-framer';
 export { formatSipUri, parseSipUri, type SipUri } from './uri';
