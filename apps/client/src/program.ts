@@ -5,6 +5,7 @@ import { resourceIdCommand } from './commands/resource-id';
 import { addDiagnosticsCommands } from './diag/commands';
 import { addRelayCommands } from './relays/commands';
 import { addSipCommands } from './sip/commands';
+import { addSessionCommands } from './sip/session-commands';
 import { addStorageCommands } from './storage/commands';
 
 /** The `p2psip` command line: the thin client. */
@@ -32,6 +33,11 @@ export function buildProgram(version: string): Command {
     .requiredOption('--identity <dir>', 'where the identity is kept (cert.pem, key.pem, ca.pem)')
     .option('--user <user@domain>', 'your user name (needed unless the dir holds a valid identity)')
     .option('--password <password>', 'your password')
+    .option(
+      '--node-ids <n>',
+      'Node-IDs to hold, one per device that registers your AOR (listen/call --device <i> picks one)',
+      integerArgument(1, 64),
+    )
     .option('--timeout-ms <ms>', 'deadline of the whole enrollment', integerArgument(1), 30_000)
     .option('--json', 'print one JSON object')
     .action(
@@ -41,6 +47,7 @@ export function buildProgram(version: string): Command {
         identity: string;
         user?: string;
         password?: string;
+        nodeIds?: number;
         timeoutMs: number;
         json?: boolean;
       }) => {
@@ -50,6 +57,7 @@ export function buildProgram(version: string): Command {
           identityDir: options.identity,
           ...(options.user ? { userName: options.user } : {}),
           ...(options.password !== undefined ? { password: options.password } : {}),
+          ...(options.nodeIds ? { nodeIdCount: options.nodeIds } : {}),
           timeoutMs: options.timeoutMs,
         });
         printResult(
@@ -64,5 +72,6 @@ export function buildProgram(version: string): Command {
   addStorageCommands(program);
   addRelayCommands(program);
   addSipCommands(program);
+  addSessionCommands(program);
   return program;
 }

@@ -54,7 +54,8 @@ export async function attach(init: AttachInit): Promise<Attachment> {
         client,
         address,
         peerNodeId: nodeIdFromBytes(attachment.peerNodeId),
-        clientNodeId: nodeIdFromBytes(attachment.clientNodeId),
+        // The peer names the certificate's first Node-ID; a device may speak as another of them.
+        clientNodeId: init.nodeId,
         overlay: attachment.overlayName,
         kinds: new KindRegistry(attachment.kinds.map(kindInfoFromProto)),
         configurationSequence: attachment.configurationSequence,

@@ -1,3 +1,4 @@
 export * from './attachment';
 export * from './overlay-session';
 export * from './app-channel/index';
+export * from './sip/index';

@@ -8,6 +8,8 @@ export interface EnrollInit {
   readonly identityDir: string;
   readonly userName?: string;
   readonly password?: string;
+  /** Node-IDs to ask for: one per device that registers the same AOR (RFC 7904 keys by Node-ID). */
+  readonly nodeIdCount?: number;
   readonly timeoutMs: number;
 }
 
@@ -25,6 +27,7 @@ export async function enrollClient(init: EnrollInit) {
     enrollmentUrl: configuration.enrollmentServers[0],
     ...(init.userName ? { userName: init.userName } : {}),
     ...(init.password !== undefined ? { password: init.password } : {}),
+    ...(init.nodeIdCount ? { nodeIdCount: init.nodeIdCount } : {}),
     signal,
   });
   return {

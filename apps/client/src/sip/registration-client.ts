@@ -1,5 +1,5 @@
 import type { StoredIdentity } from '@p2psip/enrollment-client';
-import { type ResourceId, idToHex, resourceIdOf, resourceIdOfName } from '@p2psip/identity';
+import { type ResourceId, idToHex, nodeIdFromBytes, resourceIdOf, resourceIdOfName } from '@p2psip/identity';
 import type { Destination } from '@p2psip/overlay';
 import { decodeDestination } from '@p2psip/overlay-grpc';
 import { callUnary } from '@p2psip/rpc';
@@ -69,7 +69,14 @@ export class RegistrationClient implements RegistrationSource {
       {},
       { timeoutMs: this.timeoutMs },
     );
-    const list = (attachment?.destinationList ?? []).map(decodeDestination);
+    // The peer writes the certificate's first Node-ID for the client; a device speaking as
+    // another of its Node-IDs (--device) is reached under that one.
+    const named = attachment ? nodeIdFromBytes(attachment.clientNodeId) : undefined;
+    const list = (attachment?.destinationList ?? [])
+      .map(decodeDestination)
+      .map((d): Destination =>
+        d.kind === 'node' && d.id === named ? { kind: 'node', id: this.attachment.clientNodeId } : d,
+      );
     return list.length > 0
       ? list
       : [
