@@ -61,7 +61,7 @@ describe('overlay-config — rendering and signing', () => {
     expect(lines[0]).toBe(
       '<configuration xmlns="urn:ietf:params:xml:ns:p2p:config-base" ' +
         'xmlns:chord="urn:ietf:params:xml:ns:p2p:config-chord" xmlns:p2psip="urn:x-p2psip:config:1" ' +
-        'instance-name="p2psip.test" sequence="1" expiration="2030-07-01T00:00:00.250Z">',
+        'xmlns:redir="urn:ietf:params:xml:ns:p2p:redir" instance-name="p2psip.test" sequence="1" expiration="2030-07-01T00:00:00.250Z">',
     );
     expect(lines).toEqual(
       expect.arrayContaining([
@@ -88,6 +88,7 @@ describe('overlay-config — rendering and signing', () => {
         '<p2psip:allowed-domain>p2psip.test</p2psip:allowed-domain>',
         '<p2psip:max-node-ids-per-user>8</p2psip:max-node-ids-per-user>',
         '<p2psip:rate-limit-per-identity requests-per-second="2.5" burst="10"/>',
+        '<redir:branching-factor>10</redir:branching-factor>',
         '<required-kinds>',
         '<kind-block>',
         '<kind name="SIP-REGISTRATION">',

@@ -6,6 +6,7 @@ import {
   type KindDefinition,
   type OverlayConfiguration,
   P2PSIP_CONFIG_NAMESPACE,
+  REDIR_CONFIG_NAMESPACE,
 } from './model';
 import { type SecurityBlock, encodeSecurityBlock } from './security-block';
 import { type ConfigurationSigner, signBytes } from './signing';
@@ -15,7 +16,7 @@ import { escapeXml } from './xml';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 const NAMESPACE_DECLARATIONS =
   `xmlns="${CONFIG_BASE_NAMESPACE}" xmlns:chord="${CONFIG_CHORD_NAMESPACE}" ` +
-  `xmlns:p2psip="${P2PSIP_CONFIG_NAMESPACE}"`;
+  `xmlns:p2psip="${P2PSIP_CONFIG_NAMESPACE}" xmlns:redir="${REDIR_CONFIG_NAMESPACE}"`;
 const INDENT = '  ';
 
 /** Signs the exact text of one `<kind>` element; undefined leaves the kind unsigned. */
@@ -128,6 +129,7 @@ function renderExtensions(config: OverlayConfiguration): string[] {
             ` burst="${limit.burst}"/>`,
         ]
       : []),
+    element('redir:branching-factor', config.redirBranchingFactor),
   ];
 }
 

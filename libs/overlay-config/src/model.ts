@@ -4,12 +4,25 @@ import type { NodeId } from '@p2psip/identity';
 export const CONFIG_BASE_NAMESPACE = 'urn:ietf:params:xml:ns:p2p:config-base';
 export const CONFIG_CHORD_NAMESPACE = 'urn:ietf:params:xml:ns:p2p:config-chord';
 export const P2PSIP_CONFIG_NAMESPACE = 'urn:x-p2psip:config:1';
+/** RFC 7374: ReDiR's `branching-factor`; the namespace goes into `mandatory-extension`. */
+export const REDIR_CONFIG_NAMESPACE = 'urn:ietf:params:xml:ns:p2p:redir';
 /** The namespaces this implementation understands, i.e. those it accepts as `mandatory-extension`. */
 export const SUPPORTED_NAMESPACES: readonly string[] = [
   CONFIG_BASE_NAMESPACE,
   CONFIG_CHORD_NAMESPACE,
   P2PSIP_CONFIG_NAMESPACE,
+  REDIR_CONFIG_NAMESPACE,
 ];
+
+/** RFC 7374's default `redir:branching-factor`, also what an absent element means. */
+export const DEFAULT_REDIR_BRANCHING_FACTOR = 10;
+/**
+ * The range of `redir:branching-factor` this platform runs (@p2psip/redir's tree): at least two
+ * intervals per tree node, and at most 256 so that the start level 2 has ≤ 2^16 nodes, the range
+ * of the record's uint16 `node` field.
+ */
+export const MIN_REDIR_BRANCHING_FACTOR = 2;
+export const MAX_REDIR_BRANCHING_FACTOR = 256;
 
 /** How the configuration server serves the document (RFC 6940 §11.2). */
 export const CONFIGURATION_MEDIA_TYPE = 'application/p2p-overlay+xml';
@@ -102,6 +115,8 @@ export interface OverlayConfiguration {
   readonly maxNodeIdsPerUser: number;
   /** p2psip: absent = no per-identity limit. */
   readonly rateLimitPerIdentity?: RateLimit;
+  /** ReDiR (RFC 7374): intervals per tree node of every namespace's tree. */
+  readonly redirBranchingFactor: number;
 }
 
 interface RegisteredKind {
@@ -139,7 +154,7 @@ const DAY_MS = 24 * 60 * 60 * SECOND_MS;
 export const DEFAULT_CONFIGURATION_VALIDITY_MS = 7 * DAY_MS;
 
 /**
- * The four kinds every node of this platform stores. Sizes leave room over today's encodings;
+ * The five kinds every node of this platform stores. Sizes leave room over today's encodings;
  * counts are per Resource-ID.
  */
 export const BUILT_IN_KINDS: readonly KindDefinition[] = [
@@ -181,6 +196,18 @@ export const BUILT_IN_KINDS: readonly KindDefinition[] = [
     accessControl: 'USER-MATCH',
     maxCount: 16,
     maxSize: 4096,
+  },
+  // ReDiR tree nodes (RFC 7374), one entry per provider keyed by its Node-ID. A settled node holds
+  // the lowest and highest provider of each of its b intervals (2b), but every provider also stores
+  // at the start level, whose b^2 nodes share them all: 128 is ~12,800 providers per namespace at
+  // b = 10. A RedirServiceProvider with one node destination is 29 bytes plus the namespace.
+  {
+    id: 0x104,
+    name: 'REDIR',
+    dataModel: 'DICTIONARY',
+    accessControl: 'NODE-ID-MATCH',
+    maxCount: 128,
+    maxSize: 512,
   },
 ];
 
@@ -230,10 +257,12 @@ export function defaultConfiguration(init: DefaultConfigurationInit): OverlayCon
     kindSigners: [init.configurationSigner],
     configurationSigners: [init.configurationSigner],
     badNodes: [],
-    mandatoryExtensions: [],
+    // Nodes that do not know ReDiR would misread the REDIR kind's policy (RFC 7374).
+    mandatoryExtensions: [REDIR_CONFIG_NAMESPACE],
     kinds: BUILT_IN_KINDS,
     selfRegistration: false,
     allowedDomains: [init.instanceName.toLowerCase()],
     maxNodeIdsPerUser: 8,
+    redirBranchingFactor: DEFAULT_REDIR_BRANCHING_FACTOR,
   };
 }

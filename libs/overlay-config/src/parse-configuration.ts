@@ -4,7 +4,11 @@ import {
   CONFIG_CHORD_NAMESPACE as CHORD,
   DEFAULT_BOOTSTRAP_PORT,
   type OverlayConfiguration,
+  DEFAULT_REDIR_BRANCHING_FACTOR,
+  MAX_REDIR_BRANCHING_FACTOR,
+  MIN_REDIR_BRANCHING_FACTOR,
   P2PSIP_CONFIG_NAMESPACE as P2PSIP,
+  REDIR_CONFIG_NAMESPACE as REDIR,
   SUPPORTED_NAMESPACES,
 } from './model';
 import { type MappedKind, readKindBlocks } from './parse-kinds';
@@ -44,6 +48,7 @@ const ABSENT = {
   overlayLinkProtocol: 'TLS',
   selfRegistration: false,
   maxNodeIdsPerUser: 8,
+  redirBranchingFactor: DEFAULT_REDIR_BRANCHING_FACTOR,
 } as const;
 
 const CONFIGURATION_CHILDREN = new Map<string, readonly string[]>([
@@ -59,6 +64,7 @@ const CONFIGURATION_CHILDREN = new Map<string, readonly string[]>([
   ],
   [CHORD, ['chord-update-interval', 'chord-ping-interval', 'chord-reactive']],
   [P2PSIP, ['self-registration', 'allowed-domain', 'max-node-ids-per-user', 'rate-limit-per-identity']],
+  [REDIR, ['branching-factor']],
 ]);
 
 /** Reads a `<configuration>` element into the model; the result has passed validateConfiguration. */
@@ -215,16 +221,25 @@ function readBootstrapNode(element: XmlElement): { address: string; port: number
   };
 }
 
-type ExtensionFields = 'selfRegistration' | 'allowedDomains' | 'maxNodeIdsPerUser' | 'rateLimitPerIdentity';
+type ExtensionFields =
+  | 'selfRegistration'
+  | 'allowedDomains'
+  | 'maxNodeIdsPerUser'
+  | 'rateLimitPerIdentity'
+  | 'redirBranchingFactor';
 
 function readExtensions(children: ChildElements): Pick<OverlayConfiguration, ExtensionFields> {
   const selfRegistration = children.optional(P2PSIP, 'self-registration');
   const maxNodeIds = children.optional(P2PSIP, 'max-node-ids-per-user');
   const rateLimit = children.optional(P2PSIP, 'rate-limit-per-identity');
+  const branchingFactor = children.optional(REDIR, 'branching-factor');
   return {
     selfRegistration: selfRegistration ? readBoolean(selfRegistration) : ABSENT.selfRegistration,
     allowedDomains: children.all(P2PSIP, 'allowed-domain').map(leafText),
     maxNodeIdsPerUser: maxNodeIds ? readInteger(maxNodeIds, 0, UINT32_MAX) : ABSENT.maxNodeIdsPerUser,
+    redirBranchingFactor: branchingFactor
+      ? readInteger(branchingFactor, MIN_REDIR_BRANCHING_FACTOR, MAX_REDIR_BRANCHING_FACTOR)
+      : ABSENT.redirBranchingFactor,
     ...(rateLimit
       ? {
           rateLimitPerIdentity: {

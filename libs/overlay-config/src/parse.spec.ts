@@ -65,6 +65,7 @@ describe('overlay-config — parsing documents', () => {
       badNodes: [NODE_B],
       mandatoryExtensions: ['urn:x-p2psip:config:1'],
       rateLimitPerIdentity: { requestsPerSecond: 0.5, burst: 3 },
+      redirBranchingFactor: 16,
       kinds: [{ id: 0xf0000001, dataModel: 'ARRAY', accessControl: 'USER-MATCH', maxCount: 4, maxSize: 256 }],
     };
     signed = signConfiguration(config, signer.signer);
@@ -112,6 +113,7 @@ describe('overlay-config — parsing documents', () => {
       selfRegistration: false,
       allowedDomains: [],
       maxNodeIdsPerUser: 8,
+      redirBranchingFactor: 10,
     });
   });
 
@@ -235,6 +237,25 @@ describe('overlay-config — parsing documents', () => {
   it('accepts our own namespace as a mandatory extension', () => {
     expect(
       codeOf(add(sample, '<rl:mandatory-extension>urn:x-p2psip:config:1</rl:mandatory-extension>')),
+    ).toBeUndefined();
+  });
+
+  it('reads ReDiR’s branching factor in its own namespace, and refuses one outside 2..256', () => {
+    const redir = (text: string) =>
+      add(
+        sample,
+        `<r:branching-factor xmlns:r="urn:ietf:params:xml:ns:p2p:redir">${text}</r:branching-factor>`,
+      );
+    expect(parseConfigurationDocument(redir('16')).configuration.redirBranchingFactor).toBe(16);
+    expect(codeOf(redir('1'))).toBe('INVALID_VALUE');
+    expect(codeOf(redir('257'))).toBe('INVALID_VALUE');
+    expect(
+      codeOf(add(sample, '<r:start-level xmlns:r="urn:ietf:params:xml:ns:p2p:redir">2</r:start-level>')),
+    ).toBe('UNKNOWN_ELEMENT');
+    expect(
+      codeOf(
+        add(sample, '<rl:mandatory-extension>urn:ietf:params:xml:ns:p2p:redir</rl:mandatory-extension>'),
+      ),
     ).toBeUndefined();
   });
 

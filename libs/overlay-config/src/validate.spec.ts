@@ -61,6 +61,8 @@ describe('overlay-config — defaults and validation', () => {
       selfRegistration: false,
       allowedDomains: [OVERLAY],
       maxNodeIdsPerUser: 8,
+      redirBranchingFactor: 10,
+      mandatoryExtensions: ['urn:ietf:params:xml:ns:p2p:redir'],
     });
     expect(config.rateLimitPerIdentity).toBeUndefined();
     expect(config.kinds.map((kind) => [kind.id, kind.dataModel, kind.accessControl])).toEqual([
@@ -68,8 +70,10 @@ describe('overlay-config — defaults and validation', () => {
       [2, 'SINGLE', 'NODE-MULTIPLE'],
       [3, 'ARRAY', 'NODE-MATCH'],
       [16, 'ARRAY', 'USER-MATCH'],
+      [0x104, 'DICTIONARY', 'NODE-ID-MATCH'],
     ]);
     expect(config.kinds[1]?.maxNodeMultiple).toBe(20);
+    expect(config.kinds[4]?.name).toBe('REDIR');
     expect(validateConfiguration(config)).toBe(config);
   });
 
@@ -172,11 +176,13 @@ describe('overlay-config — defaults and validation', () => {
         maxNodeIdsPerUser: 0,
         rateLimitPerIdentity: { requestsPerSecond: 0, burst: 1.5 },
         mandatoryExtensions: ['no-scheme'],
+        redirBranchingFactor: 1,
       }),
     ).toEqual([
       'mandatoryExtensions[0]',
       'allowedDomains[1]',
       'maxNodeIdsPerUser',
+      'redirBranchingFactor',
       'rateLimitPerIdentity.requestsPerSecond',
       'rateLimitPerIdentity.burst',
     ]);

@@ -1,7 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { type NodeId, isReservedNodeId, isWildcardNodeId, nodeIdFromBigInt } from '@p2psip/identity';
 import { type ConfigurationProblem, InvalidConfigurationError } from './errors';
-import { type KindDefinition, type OverlayConfiguration, registeredKindById } from './model';
+import {
+  type KindDefinition,
+  MAX_REDIR_BRANCHING_FACTOR,
+  MIN_REDIR_BRANCHING_FACTOR,
+  type OverlayConfiguration,
+  registeredKindById,
+} from './model';
 import { isValidSequence } from './sequence';
 import { hasOnlyXmlChars } from './xml';
 
@@ -154,6 +160,13 @@ function checkExtensions(config: OverlayConfiguration, report: Report): void {
     if (!isDnsName(domain)) report(`allowedDomains[${index}]`, 'must be a DNS name');
   });
   checkInteger('maxNodeIdsPerUser', config.maxNodeIdsPerUser, 1, UINT32_MAX, report);
+  checkInteger(
+    'redirBranchingFactor',
+    config.redirBranchingFactor,
+    MIN_REDIR_BRANCHING_FACTOR,
+    MAX_REDIR_BRANCHING_FACTOR,
+    report,
+  );
   const limit = config.rateLimitPerIdentity;
   if (limit === undefined) return;
   if (!(Number.isFinite(limit.requestsPerSecond) && limit.requestsPerSecond > 0)) {
