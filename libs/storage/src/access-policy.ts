@@ -6,9 +6,17 @@ import {
   nodeIdFromBytes,
   resourceIdOf,
 } from '@p2psip/identity';
+import { DEFAULT_REDIR_BRANCHING_FACTOR } from '@p2psip/overlay-config';
+import { redirValueProblem } from '@p2psip/redir';
 import type { SignerInfo } from './certificate-trust';
 import type { KindDefinition } from './kinds';
 import type { StoredItem } from './model';
+
+/** What the configuration document says beyond the kinds that some policies need. */
+export interface AccessPolicySettings {
+  /** `redir:branching-factor`: NODE-ID-MATCH checks a ReDiR record's tree node with it. @default 10 */
+  readonly redirBranchingFactor?: number;
+}
 
 /**
  * Whether a signer may write an item at a resource under a kind's access policy (RFC 6940 §7.3,
@@ -20,6 +28,7 @@ export function isAuthorized(
   resourceId: ResourceId,
   item: StoredItem,
   signer: SignerInfo,
+  settings: AccessPolicySettings = {},
 ): boolean {
   switch (kind.accessControl) {
     case 'USER-MATCH':
@@ -35,9 +44,20 @@ export function isAuthorized(
         (id) => findNodeMultipleIndex(id, resourceId, kind.maxNodeMultiple ?? 0) !== undefined,
       );
     case 'NODE-ID-MATCH':
-      // ReDiR (RFC 7374) also ties the resource to a tree node's interval; that check belongs to
-      // the ReDiR usage, which is not built yet. The key binding is what storage can enforce.
-      return item.model === 'DICTIONARY' && keyIsSignerNode(item.key, signer);
+      // ReDiR (RFC 7374): the key is the signer's Node-ID, and a record (a removal has none) names
+      // the tree node stored here — H(namespace, level, node) is the Resource-ID — whose intervals
+      // hold that Node-ID. A provider can only register where the tree puts it.
+      return (
+        item.model === 'DICTIONARY' &&
+        keyIsSignerNode(item.key, signer) &&
+        (!item.exists ||
+          redirValueProblem(
+            resourceId,
+            nodeIdFromBytes(item.key),
+            item.value,
+            settings.redirBranchingFactor ?? DEFAULT_REDIR_BRANCHING_FACTOR,
+          ) === undefined)
+      );
     default:
       return false;
   }

@@ -7,6 +7,7 @@ import { MemoryValueStore } from './memory-value-store';
 import { APPEND_INDEX, type StoredItem, type StoredValue } from './model';
 import { StorageRules } from './storage-rules';
 import { signValue, verifyValue } from './value-signing';
+import { RedirTree, encodeRedirRecord } from '@p2psip/redir';
 
 const OVERLAY = 'p2psip.test';
 /** storage_time of the values; the rules' clock is separate (see setup). */
@@ -386,6 +387,40 @@ describe('StorageRules', () => {
         }),
       ),
     ).toBe(ErrorCode.Forbidden);
+  });
+
+  it('applies NODE-ID-MATCH with the registry’s branching factor: a ReDiR record only in its own tree node', async () => {
+    const store = new MemoryValueStore();
+    const trust = createCertificateTrust({
+      caCertificateDer: pki.authority.certificate.der,
+      overlay: OVERLAY,
+    });
+    const rules = new StorageRules({
+      kinds: new KindRegistry(registry.all(), { redirBranchingFactor: 4 }),
+      store,
+      trust,
+      now: Date.now,
+    });
+    const providerId = alice.nodeIds[0];
+    const storeAt = (tree: RedirTree, level: number) => {
+      const node = tree.nodeFor(level, providerId);
+      const value = encodeRedirRecord({
+        destinations: [{ kind: 'node', id: providerId }],
+        namespace: 'turn-server',
+        level,
+        node: node.node,
+      });
+      const item: StoredItem = { model: 'DICTIONARY', key: idToBytes(providerId), exists: true, value };
+      const stored = signed(alice, node.resourceId, Kind.Redir, item);
+      return reloadCode(
+        rules.store(node.resourceId, [{ kind: Kind.Redir, generation: 0n, values: [stored] }], {
+          mode: 'original',
+        }),
+      );
+    };
+    expect(await storeAt(new RedirTree({ namespace: 'turn-server', branchingFactor: 4 }), 3)).toBeUndefined();
+    // The same walk with the default b = 10 names tree nodes this overlay's tree does not have there.
+    expect(await storeAt(new RedirTree({ namespace: 'turn-server' }), 3)).toBe(ErrorCode.Forbidden);
   });
 
   it('replica mode skips stale values and keeps the larger generation instead of failing', async () => {

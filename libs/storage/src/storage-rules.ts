@@ -273,7 +273,7 @@ export class StorageRules {
         ErrorCode.Forbidden,
         'a value signature does not verify with a trusted certificate',
       );
-    if (!isAuthorized(kind, resourceId, value.item, signer)) {
+    if (!isAuthorized(kind, resourceId, value.item, signer, this.init.kinds.policySettings)) {
       throw new ReloadError(
         ErrorCode.Forbidden,
         `${signer.userName ?? 'the signer'} may not store kind ${kind.id} (${kind.accessControl}) at this resource`,
