@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { createCsr, exportPrivateKeyPem, generateKeyPair, parseCertificate } from '@p2psip/identity';
+import { REDIR_CONFIG_NAMESPACE, parseConfigurationDocument } from '@p2psip/overlay-config';
 import { enrollmentV1 } from '@p2psip/proto';
 import { RpcCallError, callUnary, clientCredentials, createClient } from '@p2psip/rpc';
 import { silentLogger } from '@p2psip/telemetry';
@@ -115,6 +116,15 @@ describe('enrollment — gRPC services', () => {
       const configuration = await callUnary(client, 'getConfiguration', {});
       expect(Buffer.from(configuration.document).toString()).toContain(`instance-name="${overlay}"`);
       expect(configuration.sequence).toBeGreaterThanOrEqual(1);
+      // ReDiR (RFC 7374) is part of every new overlay: its kind, its namespace, its branching factor.
+      const parsed = parseConfigurationDocument(configuration.document).configuration;
+      expect(parsed.kinds.find((kind) => kind.id === 0x104)).toMatchObject({
+        name: 'REDIR',
+        dataModel: 'DICTIONARY',
+        accessControl: 'NODE-ID-MATCH',
+      });
+      expect(parsed.redirBranchingFactor).toBe(10);
+      expect(parsed.mandatoryExtensions).toContain(REDIR_CONFIG_NAMESPACE);
       const ca = await callUnary(client, 'getCaCertificate', {});
       expect(parseCertificate(ca.certificatesDer[0] ?? Buffer.alloc(0)).pem).toBe(
         parseCertificate(caPem).pem,
