@@ -5,6 +5,7 @@ import { resourceIdCommand } from './commands/resource-id';
 import { addDiagnosticsCommands } from './diag/commands';
 import { addRelayCommands } from './relays/commands';
 import { addSipCommands } from './sip/commands';
+import { addSipEdgeCommand } from './sip-edge/command';
 import { addSessionCommands } from './sip/session-commands';
 import { addStorageCommands } from './storage/commands';
 
@@ -73,5 +74,6 @@ export function buildProgram(version: string): Command {
   addRelayCommands(program);
   addSipCommands(program);
   addSessionCommands(program);
+  addSipEdgeCommand(program);
   return program;
 }

@@ -2,3 +2,4 @@ export * from './attachment';
 export * from './overlay-session';
 export * from './app-channel/index';
 export * from './sip/index';
+export * from './edge/index';

@@ -96,7 +96,10 @@ async function connectTo(
 ): Promise<SipConnection> {
   const registration = entry.registration;
   if (registration.type !== 'route') throw new Error('not a route registration');
-  const expected = nodeIdFromHex(entry.nodeId);
+  // AppAttach reaches the last node of the route: the registering client itself, or the SIP edge
+  // that registered on a phone's behalf; that node's certificate must answer the TLS connection.
+  const last = [...registration.destinations].reverse().find((d) => d.kind === 'node');
+  const expected = last?.kind === 'node' ? last.id : nodeIdFromHex(entry.nodeId);
   const signal = AbortSignal.timeout(timeoutMs);
   const candidates = await requestAppAttach(session, registration.destinations, APPLICATION_SIP, undefined, {
     signal,
