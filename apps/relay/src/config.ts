@@ -14,7 +14,13 @@ export interface RelayServiceConfig {
   readonly secret: string;
   readonly cliPassword?: string;
   /** Run a loopback coturn on this port (and its CLI on cliPort), or none. */
-  readonly managedCoturn?: { readonly port: number; readonly cliPort: number; readonly dir: string };
+  readonly managedCoturn?: {
+    readonly port: number;
+    readonly cliPort: number;
+    readonly dir: string;
+    /** First pause before restarting a coturn that died, ms (doubles per quick crash). */
+    readonly restartDelayMs: number;
+  };
   readonly host: string;
   readonly grpcPort: number;
   readonly metricsPort: number;
@@ -25,14 +31,17 @@ export interface RelayServiceConfig {
   readonly maxCredentialTtlMs: number;
   /** TURN realm; @default the overlay name */
   readonly realm?: string;
-  /** Overlay advertising (TURN-SERVICE): where to attach, density, lifetime. */
+  /** Overlay advertising (TURN-SERVICE and ReDiR): where to attach, density, lifetimes. */
   readonly advertise: {
     readonly enabled: boolean;
     readonly peer?: string;
     readonly bootstrap?: string;
     /** @default the configuration's turn-density */
     readonly turnDensity?: number;
+    /** TURN-SERVICE values, s; refreshed at half. */
     readonly lifetimeS: number;
+    /** ReDiR records, s; refreshed at 90 %. */
+    readonly redirLifetimeS: number;
   };
 }
 

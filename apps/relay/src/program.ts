@@ -15,7 +15,9 @@ export function buildProgram(version: string): Command {
   });
   program
     .command('serve')
-    .description('check TURN servers, advertise them in the overlay (TURN-SERVICE) and serve FindRelays')
+    .description(
+      'check TURN servers, advertise them in the overlay (TURN-SERVICE, ReDiR turn-server) and serve FindRelays',
+    )
     .requiredOption('--config-url <url>', 'https://…/.well-known/reload-config of the enrollment server')
     .requiredOption('--ca <ca.pem>', 'the overlay CA certificate')
     .requiredOption('--identity <dir>', 'where this service keeps its enrolled identity')
@@ -39,6 +41,12 @@ export function buildProgram(version: string): Command {
       '--coturn-dir <dir>',
       'userdb, pid file and log of the managed coturn (default <identity>/coturn)',
     )
+    .option(
+      '--coturn-restart-delay-ms <ms>',
+      'first pause before restarting a managed coturn that died (doubles per quick crash, up to 30 s)',
+      integerArgument(100, 30_000),
+      1000,
+    )
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--grpc-port <port>', 'gRPC port (0 = any free port)', portArgument, 0)
     .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', portArgument, 0)
@@ -57,8 +65,8 @@ export function buildProgram(version: string): Command {
       86_400,
     )
     .option('--realm <realm>', 'TURN realm (default: the overlay name)')
-    .option('--no-advertise', 'do not store TURN-SERVICE values in the overlay')
-    .option('--peer <host:port>', 'the peer to store TURN-SERVICE values through')
+    .option('--no-advertise', 'do not advertise in the overlay (neither TURN-SERVICE nor ReDiR)')
+    .option('--peer <host:port>', 'the peer to store TURN-SERVICE values and ReDiR records through')
     .option('--bootstrap <host:port>', 'a bootstrap service naming peers (default: the configuration’s)')
     .option(
       '--turn-density <n>',
@@ -68,6 +76,12 @@ export function buildProgram(version: string): Command {
     .option(
       '--advertise-lifetime-s <s>',
       'lifetime of TURN-SERVICE values (refreshed at half)',
+      integerArgument(2, 86_400),
+      600,
+    )
+    .option(
+      '--redir-lifetime-s <s>',
+      'lifetime of the ReDiR records under turn-server (RFC 7374; refreshed at 90 %)',
       integerArgument(2, 86_400),
       600,
     )
@@ -99,6 +113,7 @@ export function buildProgram(version: string): Command {
                   port: flags.coturnPort,
                   cliPort: flags.coturnCliPort,
                   dir: flags.coturnDir ?? path.join(flags.identity, 'coturn'),
+                  restartDelayMs: flags.coturnRestartDelayMs,
                 },
               }
             : {}),
@@ -116,6 +131,7 @@ export function buildProgram(version: string): Command {
             ...(flags.bootstrap ? { bootstrap: flags.bootstrap } : {}),
             ...(flags.turnDensity === undefined ? {} : { turnDensity: flags.turnDensity }),
             lifetimeS: flags.advertiseLifetimeS,
+            redirLifetimeS: flags.redirLifetimeS,
           },
         },
         logger,
@@ -142,6 +158,7 @@ interface ServeFlags {
   coturnPort: number;
   coturnCliPort: number;
   coturnDir?: string;
+  coturnRestartDelayMs: number;
   host: string;
   grpcPort: number;
   metricsPort: number;
@@ -155,5 +172,6 @@ interface ServeFlags {
   bootstrap?: string;
   turnDensity?: number;
   advertiseLifetimeS: number;
+  redirLifetimeS: number;
   logLevel: string;
 }

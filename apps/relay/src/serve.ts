@@ -14,7 +14,7 @@ import { relayDiscoveryHandlers } from './grpc/relay-discovery-service';
 import { HealthChecker } from './inventory/health-checker';
 import { type HealthChange, RelayInventory } from './inventory/relay-inventory';
 import { publishRelayHealth, relayHealthEvent } from './nats/health-events';
-import { TurnServiceAdvertiser } from './overlay/turn-service-advertiser';
+import { OverlayAdvertising } from './overlay/overlay-advertising';
 
 export interface RunningRelay {
   readonly grpc: string;
@@ -60,9 +60,11 @@ export async function serveRelay(config: RelayServiceConfig, logger: Logger): Pr
 
     const endpoints = [...config.relays];
     let coturn: ManagedCoturn | undefined;
+    // Set once the inventory exists; coturn starts before it (its address joins the inventory).
+    let onCoturnExit: (why: string) => void = () => undefined;
     if (config.managedCoturn) {
       coturn = new ManagedCoturn(
-        { logger: logger.child({ component: 'coturn' }) },
+        { logger: logger.child({ component: 'coturn' }), onExit: (why) => onCoturnExit(why) },
         { ...config.managedCoturn, secret: config.secret, realm },
       );
       await coturn.start();
@@ -78,7 +80,7 @@ export async function serveRelay(config: RelayServiceConfig, logger: Logger): Pr
     const inventory = new RelayInventory(endpoints);
 
     const metrics = createMetricsRegistry();
-    const checks = new Counter({
+    const checkCounter = new Counter({
       name: 'p2psip_relay_checks_total',
       help: 'Health checks of TURN servers by outcome',
       labelNames: ['relay', 'outcome'],
@@ -99,12 +101,12 @@ export async function serveRelay(config: RelayServiceConfig, logger: Logger): Pr
       const connected = bus;
       stops.push(() => connected.close());
     }
-    const advertiser = config.advertise.enabled
-      ? new TurnServiceAdvertiser(
+    const advertising = config.advertise.enabled
+      ? new OverlayAdvertising(
           {
             identity,
-            caPem,
             overlay,
+            inventory,
             logger: logger.child({ component: 'advertiser' }),
             signal: shutdown.signal,
           },
@@ -113,18 +115,36 @@ export async function serveRelay(config: RelayServiceConfig, logger: Logger): Pr
             ...(config.advertise.bootstrap ? { bootstrap: config.advertise.bootstrap } : {}),
             turnDensity: config.advertise.turnDensity ?? Math.max(1, overlay.turnDensity),
             lifetimeS: config.advertise.lifetimeS,
+            redirLifetimeS: config.advertise.redirLifetimeS,
             endpoints,
+            ...(coturn ? { managed: coturn.endpoint.address } : {}),
           },
         )
       : undefined;
-    if (advertiser) stops.push(() => advertiser.stop());
 
     const onChange = (change: HealthChange): void => {
       const event = relayHealthEvent(change, idToHex(nodeId));
       logger.info(event, 'relay health changed');
       if (bus) publishRelayHealth(bus, overlay.instanceName, event);
-      advertiser?.healthChanged(change.status);
+      advertising?.healthChanged(change);
     };
+    // The supervisor sees coturn die before any check can: withdraw it now, not two checks later.
+    const managedAddress = coturn?.endpoint.address;
+    if (managedAddress !== undefined) {
+      onCoturnExit = (why) => {
+        const change = inventory.markDown(managedAddress, { error: why, nowMs: Date.now() });
+        if (change) onChange(change);
+      };
+    }
+    // Checks stop before the advertising does, so that none re-advertises what is being withdrawn.
+    const checks = new AbortController();
+    const stopChecks = (): void => checks.abort();
+    shutdown.signal.addEventListener('abort', stopChecks, { once: true });
+    if (advertising)
+      stops.push(async () => {
+        stopChecks();
+        await advertising.stop();
+      });
     const checker = new HealthChecker(
       {
         inventory,
@@ -134,8 +154,9 @@ export async function serveRelay(config: RelayServiceConfig, logger: Logger): Pr
           : {}),
         logger: logger.child({ component: 'health' }),
         onChange,
-        onChecked: (endpoint, ok) => checks.inc({ relay: endpoint.address, outcome: ok ? 'ok' : 'failed' }),
-        signal: shutdown.signal,
+        onChecked: (endpoint, ok) =>
+          checkCounter.inc({ relay: endpoint.address, outcome: ok ? 'ok' : 'failed' }),
+        signal: checks.signal,
       },
       { intervalMs: config.checkIntervalMs },
     );
@@ -146,7 +167,7 @@ export async function serveRelay(config: RelayServiceConfig, logger: Logger): Pr
       );
     await checker.checkAll();
     checker.scheduleChecks();
-    advertiser?.scheduleRefresh(inventory);
+    advertising?.scheduleRefresh();
 
     const server = await startRpcServer({
       tls: identity,

@@ -7,6 +7,12 @@ import type { Logger } from '@p2psip/telemetry';
 import { RelayConfigError } from '../errors';
 import { parseRelayEndpoint, type RelayEndpoint } from '../turn/relay-endpoint';
 
+export interface ManagedCoturnComponents {
+  readonly logger: Logger;
+  /** Told when coturn dies on its own (not on stop), before the restart is scheduled. */
+  readonly onExit?: (why: string) => void;
+}
+
 export interface ManagedCoturnInit {
   /** The turnserver binary. @default 'turnserver' (Debian's coturn, on PATH) */
   readonly binary?: string;
@@ -43,7 +49,7 @@ export class ManagedCoturn {
   private exited: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly components: { logger: Logger },
+    private readonly components: ManagedCoturnComponents,
     private readonly init: ManagedCoturnInit,
   ) {
     this.endpoint = parseRelayEndpoint(`127.0.0.1:${init.port}?cli=${init.cliPort}`);
@@ -136,6 +142,7 @@ export class ManagedCoturn {
         { pid: child?.pid, code: child?.exitCode, signal: child?.signalCode, restartInMs: delayMs },
         'coturn exited',
       );
+      this.components.onExit?.(`coturn exited (${child?.signalCode ?? `code ${child?.exitCode}`})`);
       if (Date.now() - startedAt > STABLE_RUN_MS) delayMs = this.init.restartDelayMs ?? 1000;
       await sleep(delayMs);
       if (this.stopping) return;

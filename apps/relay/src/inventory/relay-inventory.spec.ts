@@ -31,6 +31,20 @@ describe('relay — inventory', () => {
     });
   });
 
+  it('withdraws a relay at once when its coturn is known to be down, until a check passes', () => {
+    const relays = inventory();
+    relays.recordSuccess(A, { rttMs: 1, allocations: 2, nowMs: 1 });
+    expect(relays.markDown(A, { error: 'coturn exited (SIGKILL)', nowMs: 2 })).toMatchObject({
+      previous: 'healthy',
+      status: { health: 'unhealthy', consecutiveFailures: 2, lastError: 'coturn exited (SIGKILL)' },
+    });
+    expect(relays.get(A)?.allocations).toBeUndefined();
+    expect(relays.rank()).toEqual([]);
+    expect(relays.markDown(A, { error: 'again', nowMs: 3 })).toBeUndefined();
+    expect(relays.recordSuccess(A, { rttMs: 1, nowMs: 4 })?.status.health).toBe('healthy');
+    expect(relays.markDown('192.0.2.9:1', { error: 'unknown', nowMs: 5 })).toBeUndefined();
+  });
+
   it('reports no change when the health stays the same', () => {
     const relays = inventory();
     relays.recordSuccess(A, { rttMs: 1, nowMs: 1 });

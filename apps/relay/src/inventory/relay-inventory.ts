@@ -111,6 +111,23 @@ export class RelayInventory {
     });
   }
 
+  /**
+   * Withdraws a relay at once, without waiting for checks to fail: its managed coturn exited. The
+   * next passing check brings it back as usual.
+   */
+  markDown(address: string, result: { error: string; nowMs: number }): HealthChange | undefined {
+    const current = this.relays.get(address);
+    if (!current) return undefined;
+    const { allocations: _unknownNow, rttMs: _noRtt, ...rest } = current;
+    return this.replace(current, {
+      ...rest,
+      health: 'unhealthy',
+      consecutiveFailures: Math.max(current.consecutiveFailures, this.failuresToWithdraw),
+      lastCheckedMs: result.nowMs,
+      lastError: result.error,
+    });
+  }
+
   /** Relays that may be handed out, best first: health, then the hint, then load, then RTT. */
   rank(hint: RankHint = {}): RelayStatus[] {
     const score = (status: RelayStatus): number[] => [

@@ -9,22 +9,20 @@ import type { Logger } from '@p2psip/telemetry';
 import { RelayConfigError } from '../errors';
 import { type RelayInventory, type RelayStatus, isHandedOut } from '../inventory/relay-inventory';
 import type { RelayEndpoint } from '../turn/relay-endpoint';
-import { type Attachment, attach } from '@p2psip/client-sdk';
+import type { PeerAttachment } from './peer-attachment';
 import { encodeTurnServer } from './turn-server-value';
 
 export const TURN_SERVICE_KIND = 0x2;
 
 export interface AdvertiserComponents {
   readonly identity: StoredIdentity;
-  readonly caPem: string;
   readonly overlay: OverlayConfiguration;
+  readonly attachment: PeerAttachment;
   readonly logger: Logger;
   readonly signal: AbortSignal;
 }
 
 export interface AdvertiserInit {
-  readonly peer?: string;
-  readonly bootstrap?: string;
   /** Positions per TURN server: server i (from 0) uses d = i·density + 1 … (i+1)·density. */
   readonly turnDensity: number;
   /** Lifetime of each stored value, s; values are refreshed at half of it. */
@@ -34,14 +32,16 @@ export interface AdvertiserInit {
   readonly timeoutMs?: number;
 }
 
+const DEFAULT_TIMEOUT_MS = 10_000;
+
 /**
  * Stores each handed-out relay as TURN-SERVICE (kind 2, SINGLE, NODE-MULTIPLE) at this service's
  * positions H(Node-ID ‖ d), signed with its own key, with a limited lifetime refreshed at half of
  * it. A withdrawn relay is overwritten with a removal (exists = false) at once; a stopped service
- * stores nothing more, so its values live until their lifetime ends.
+ * stores nothing more, so its values live until their lifetime ends — except for the relay it
+ * runs itself (managed coturn), which stops with it and is withdrawn first (`withdraw`).
  */
 export class TurnServiceAdvertiser {
-  private attachment: Attachment | undefined;
   private lastStorageTimeMs = 0n;
   private readonly positions = new Map<string, number[]>();
   private readonly maxIndex: number;
@@ -104,27 +104,32 @@ export class TurnServiceAdvertiser {
     })();
   }
 
-  private enqueue(address: string): Promise<void> {
+  /**
+   * Removes a relay from the overlay now and for good (its coturn is about to stop with this
+   * service): settles when the removals are stored, or fails by the signal's deadline.
+   */
+  async withdraw(status: RelayStatus, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.latest.set(status.endpoint.address, { ...status, health: 'unhealthy' });
+    await this.enqueue(status.endpoint.address, options.signal);
+  }
+
+  private enqueue(address: string, signal?: AbortSignal): Promise<void> {
     const job = this.queue.then(() => {
       const status = this.latest.get(address);
-      return status ? this.publish(status, isHandedOut(status.health)) : undefined;
+      return status ? this.publish(status, isHandedOut(status.health), signal) : undefined;
     });
     this.queue = job.catch(() => undefined);
     return job;
   }
 
-  stop(): void {
-    this.attachment?.close();
-    this.attachment = undefined;
-  }
-
-  private async publish(status: RelayStatus, exists: boolean): Promise<void> {
-    const { identity, signal } = this.components;
+  private async publish(status: RelayStatus, exists: boolean, callerSignal?: AbortSignal): Promise<void> {
+    const { identity } = this.components;
+    const signal = callerSignal ?? this.components.signal;
     if (signal.aborted) return;
     const nodeId = identity.certificate.nodeIds[0];
     const indexes = this.positions.get(status.endpoint.address) ?? [];
     if (nodeId === undefined || indexes.length === 0) return;
-    const attachment = await this.attach();
+    const attachment = await this.components.attachment.get();
     for (const d of indexes) {
       const resourceId = nodeMultipleResourceId(nodeId, d);
       // storage_time must grow for every replacement, even two in the same millisecond.
@@ -155,11 +160,11 @@ export class TurnServiceAdvertiser {
             kindData: [kindDataToProto({ kind: TURN_SERVICE_KIND, generation: 0n, values: [value] })],
             certificates: [],
           },
-          { timeoutMs: this.init.timeoutMs ?? 10_000 },
+          { timeoutMs: this.init.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal },
         );
       } catch (error) {
         // The peer may be gone: attach again next time.
-        this.stop();
+        this.components.attachment.reset();
         throw error;
       }
     }
@@ -173,22 +178,5 @@ export class TurnServiceAdvertiser {
       },
       exists ? 'advertised TURN-SERVICE' : 'withdrew TURN-SERVICE',
     );
-  }
-
-  private async attach(): Promise<Attachment> {
-    if (this.attachment) return this.attachment;
-    const { identity, overlay } = this.components;
-    const nodeId = identity.certificate.nodeIds[0];
-    if (nodeId === undefined) throw new Error('no Node-ID');
-    this.attachment = await attach({
-      identity,
-      nodeId,
-      ...(this.init.peer ? { peer: this.init.peer } : {}),
-      bootstraps: this.init.bootstrap
-        ? [this.init.bootstrap]
-        : overlay.bootstrapNodes.map((node) => `${node.address}:${node.port}`),
-      timeoutMs: this.init.timeoutMs ?? 10_000,
-    });
-    return this.attachment;
   }
 }
