@@ -1,5 +1,5 @@
 import { type RingId, clockwiseDistance } from '@p2psip/identity';
-import type { RedirPort } from './port';
+import type { RedirFetchPort } from './port';
 import type { RedirTree, TreeNode } from './tree';
 import { type RedirProviderEntry, type TreeNodeContents, readTreeNode } from './tree-node';
 
@@ -66,7 +66,7 @@ export interface RedirLookupOptions {
  * flux could also send the walk back to a level it read: it ends there, with the same rule.
  */
 export async function* lookupEvents(
-  port: RedirPort,
+  port: RedirFetchPort,
   tree: RedirTree,
   key: RingId,
   options: RedirLookupOptions = {},
@@ -117,7 +117,7 @@ export interface RedirLookupResult {
 }
 
 export async function lookupProvider(
-  port: RedirPort,
+  port: RedirFetchPort,
   tree: RedirTree,
   key: RingId,
   options: RedirLookupOptions = {},

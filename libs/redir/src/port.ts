@@ -30,3 +30,6 @@ export interface RedirPort {
     options?: { signal?: AbortSignal },
   ): Promise<void>;
 }
+
+/** What a lookup needs: Fetch only (thin clients look up, they never register). */
+export type RedirFetchPort = Pick<RedirPort, 'fetchTreeNode'>;

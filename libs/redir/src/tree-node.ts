@@ -1,5 +1,5 @@
 import type { NodeId } from '@p2psip/identity';
-import type { RedirPort } from './port';
+import type { RedirFetchPort } from './port';
 import { type RedirServiceProvider, decodeRedirRecord } from './record';
 import type { RedirTree, TreeNode } from './tree';
 
@@ -23,7 +23,7 @@ export interface TreeNodeContents {
  * namespace that hashes to the same place; either way it must not steer a walk.
  */
 export async function readTreeNode(
-  port: RedirPort,
+  port: RedirFetchPort,
   tree: RedirTree,
   node: TreeNode,
   options: { signal?: AbortSignal } = {},
