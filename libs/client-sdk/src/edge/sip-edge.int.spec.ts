@@ -4,6 +4,7 @@ import { idToHex } from '@p2psip/identity';
 import { type TestNodeIdentity, createTestPki, freeTcpUdpPort, requireCommand } from '@p2psip/testing';
 import { dialApp } from '../app-channel/tls-channel';
 import { SipConnection } from '../sip/sip-connection';
+import { type SipRequest, createResponse, newTag, parseSipMessage, serializeSipMessage } from '@p2psip/sip';
 import { type EdgeOverlay, SipEdge } from './sip-edge';
 
 const DOMAIN = 'p2psip.test';
@@ -182,4 +183,100 @@ describe('client-sdk — SIP edge as a stateless proxy between phones', () => {
     expect(await ask(options('bob', 0))).toMatch(/^SIP\/2\.0 483/);
     socket.close();
   });
+
+  it('forks an INVITE to both of carol’s phones: the first 200 goes up, the other is cancelled', async () => {
+    const quick = await fakePhone(async (_invite, reply) => {
+      reply(180);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      reply(200);
+    });
+    const slow = await fakePhone((_invite, reply) => reply(180));
+    edgeB.bindings.update(
+      `carol@${DOMAIN}`,
+      [{ contact: `sip:carol@127.0.0.1:${quick.port}`, expiresS: 60 }],
+      {
+        transport: 'udp',
+        host: '127.0.0.1',
+        port: quick.port,
+      },
+    );
+    edgeB.bindings.update(
+      `carol@${DOMAIN}`,
+      [{ contact: `sip:carol@127.0.0.1:${slow.port}`, expiresS: 60 }],
+      {
+        transport: 'udp',
+        host: '127.0.0.1',
+        port: slow.port,
+      },
+    );
+    const caller = await fakePhone(() => undefined);
+    const [host, port] = udpPort(edgeB).split(':');
+    caller.socket.send(
+      [
+        `INVITE sip:carol@${DOMAIN} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${caller.port};branch=z9hG4bKfork1;rport`,
+        'Max-Forwards: 70',
+        `From: <sip:alice@${DOMAIN}>;tag=a1`,
+        `To: <sip:carol@${DOMAIN}>`,
+        'Call-ID: fork-test',
+        'CSeq: 1 INVITE',
+        `Contact: <sip:alice@127.0.0.1:${caller.port}>`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+      Number(port),
+      host,
+    );
+    await waitUntil(() => slow.received.includes('ACK') && caller.received.includes('200'));
+    expect(slow.received).toEqual(['INVITE', 'CANCEL', 'ACK']);
+    expect(slow.sent).toEqual([180, 200, 487]); // 200 for the CANCEL, 487 for the INVITE
+    expect(quick.received).toEqual(['INVITE']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Upstream: 100 from the edge, ringing, the winning 200; never the cancelled branch's 487.
+    expect(caller.received.filter((r) => r !== '180')).toEqual(['100', '200']);
+    for (const phone of [quick, slow, caller]) phone.socket.close();
+  });
 });
+
+/** A scripted UDP phone: records what it receives and answers INVITEs with `onInvite`. */
+async function fakePhone(onInvite: (invite: SipRequest, reply: (status: number) => void) => unknown) {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const received: string[] = [];
+  const sent: number[] = [];
+  let pending: { invite: SipRequest; from: dgram.RemoteInfo } | undefined;
+  const toTag = newTag();
+  const answer = (request: SipRequest, from: dgram.RemoteInfo, status: number) => {
+    sent.push(status);
+    socket.send(
+      serializeSipMessage(createResponse(request, status, undefined, { toTag })),
+      from.port,
+      from.address,
+    );
+  };
+  socket.on('message', (data, from) => {
+    const message = parseSipMessage(data);
+    if (message.kind === 'response') {
+      received.push(String(message.status));
+      return;
+    }
+    received.push(message.method);
+    if (message.method === 'INVITE') {
+      pending = { invite: message, from };
+      void onInvite(message, (status) => answer(message, from, status));
+    } else if (message.method === 'CANCEL' && pending) {
+      answer(message, from, 200);
+      answer(pending.invite, pending.from, 487);
+    }
+  });
+  return { socket, port: socket.address().port, received, sent };
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -8,6 +8,7 @@ import {
   createResponse,
   formatVia,
   newTag,
+  parseCSeq,
   parseNameAddr,
   parseSipUri,
   parseVia,
@@ -21,6 +22,7 @@ import type { CalleeBranch } from '../sip/sip-caller';
 import { SipConnection } from '../sip/sip-connection';
 import { Bindings } from './bindings';
 import { DigestAuthenticator } from './digest-auth';
+import { type ForkBranch, InviteForks } from './invite-forks';
 import { type ListenSpec, type LocalSource, SipTransport } from './sip-transport';
 
 /** What the edge needs from the overlay (the CLI wires it to the client session). */
@@ -82,6 +84,7 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
   private readonly remoteByNode = new Map<string, SipConnection>();
   private readonly reachCache = new Map<string, { branches: CalleeBranch[]; untilMs: number }>();
   private readonly resolving = new Set<string>();
+  private readonly forks = new InviteForks();
   private nextRemote = 1;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -136,6 +139,7 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.forks.clear();
     for (const connection of this.remotes.values()) connection.close();
     await this.listener?.close();
     await this.transport.close();
@@ -246,6 +250,10 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
   // --- proxy ------------------------------------------------------------------------------------
 
   private async proxy(request: SipRequest, ingress: Ingress): Promise<void> {
+    const branch = topBranch(request);
+    if (request.method === 'CANCEL' && this.forks.cancel(branch, request, (r) => this.send(r, ingress)))
+      return;
+    if (request.method === 'ACK' && this.forks.absorbsAck(branch)) return;
     const maxForwards = Number(request.headers.get('Max-Forwards') ?? '70');
     if (maxForwards <= 0) {
       if (request.method !== 'ACK') this.respond(request, ingress, 483, 'Too Many Hops');
@@ -287,35 +295,69 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
   }
 
   private async forwardToAor(request: SipRequest, ingress: Ingress, aor: string): Promise<void> {
-    const local = this.bindings.live(aor);
-    if (local.length > 0) {
-      // Phones registered here: the first binding (the overlay's forking is for remote devices).
-      return this.forwardLocal(request, ingress, local[0].contact, local[0].source);
-    }
     const branch = topBranch(request);
-    if (request.method === 'INVITE' && this.resolving.has(branch)) return; // a retransmission
-    this.resolving.add(branch);
-    try {
-      const reached = await this.reach(aor);
-      if (reached.branches.length === 0) {
-        if (request.method !== 'ACK')
-          this.respond(
-            request,
-            ingress,
-            reached.notRegistered ? 404 : 480,
-            reached.notRegistered ? 'Not Found' : 'Temporarily Unavailable',
-          );
-        return;
-      }
-      // The remote edge or client knows the callee by AOR, not by whatever address reached us.
-      request.uri = `sip:${aor}`;
-      this.forwardRemote(request, ingress, reached.branches[0].connection);
-    } catch (error) {
-      if (request.method !== 'ACK')
-        this.respond(request, ingress, 480, `Temporarily Unavailable (${errorText(error)})`.slice(0, 120));
-    } finally {
-      this.resolving.delete(branch);
+    const invite = request.method === 'INVITE';
+    if (invite) {
+      if (this.forks.absorbRetransmission(branch, request)) return;
+      // 100 at once, so that a UDP phone stops retransmitting while the overlay is asked.
+      this.send(createResponse(request, 100, 'Trying'), ingress);
+      if (this.resolving.has(branch)) return;
     }
+    const local = this.bindings.live(aor);
+    let remote: CalleeBranch[] = [];
+    if (local.length === 0) {
+      this.resolving.add(branch);
+      try {
+        const reached = await this.reach(aor);
+        if (reached.branches.length === 0) {
+          if (request.method !== 'ACK')
+            this.respond(
+              request,
+              ingress,
+              reached.notRegistered ? 404 : 480,
+              reached.notRegistered ? 'Not Found' : 'Temporarily Unavailable',
+            );
+          return;
+        }
+        remote = reached.branches;
+      } catch (error) {
+        if (request.method !== 'ACK')
+          this.respond(request, ingress, 480, `Temporarily Unavailable (${errorText(error)})`.slice(0, 120));
+        return;
+      } finally {
+        this.resolving.delete(branch);
+      }
+    }
+    const targets: { uri: string; send: (message: SipMessage) => void; transport: string; sentBy: string }[] =
+      [
+        ...local.map((binding) => ({
+          uri: binding.contact,
+          send: (message: SipMessage) => this.transport.send(message, binding.source),
+          transport: binding.source.transport === 'tcp' ? 'TCP' : 'UDP',
+          sentBy: this.transport.udpAddress ?? '127.0.0.1:5060',
+        })),
+        // The remote edge or client knows the callee by AOR, not by whatever address reached us.
+        ...remote.map((b) => ({
+          uri: `sip:${aor}`,
+          send: (message: SipMessage) => b.connection.send(message),
+          transport: 'TLS',
+          sentBy: b.connection.localAddress,
+        })),
+      ];
+    if (!invite) {
+      // Non-INVITE requests are not forked (RFC 3261 §16.7 allows it, but MESSAGE/OPTIONS gain little).
+      const first = targets[0];
+      request.uri = first.uri;
+      this.pushVia(request, ingress, first.transport, first.sentBy);
+      return first.send(request);
+    }
+    const branches: ForkBranch[] = targets.map((target, index) => {
+      const copy: SipRequest = { ...request, uri: target.uri, headers: request.headers.clone() };
+      const forkBranch = this.pushVia(copy, ingress, target.transport, target.sentBy, String(index));
+      this.recordRoute(copy);
+      return { branch: forkBranch, forwarded: copy, send: target.send };
+    });
+    this.forks.start(branch, request, (response) => this.send(response, ingress), branches);
   }
 
   private async reach(aor: string): Promise<{ branches: CalleeBranch[]; notRegistered: boolean }> {
@@ -367,13 +409,18 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
   }
 
   /** Our Via: a branch derived from the incoming one (stateless, §16.11), and where to answer. */
-  private pushVia(request: SipRequest, ingress: Ingress, transport: string, sentBy: string): void {
-    const branch = `z9hG4bK${createHash('sha1')
-      .update(`${this.init.nodeHex}|${topBranch(request)}`)
-      .digest('hex')
-      .slice(0, 24)}`;
+  private pushVia(
+    request: SipRequest,
+    ingress: Ingress,
+    transport: string,
+    sentBy: string,
+    fork = '',
+  ): string {
+    const seed = `${this.init.nodeHex}|${topBranch(request)}|${fork}`;
+    const branch = `z9hG4bK${createHash('sha1').update(seed).digest('hex').slice(0, 24)}`;
     const via = `SIP/2.0/${transport} ${sentBy};branch=${branch};p2psip-in=${ingressCode(ingress)}`;
     request.headers.prepend('Via', via);
+    return branch;
   }
 
   private recordRoute(request: SipRequest): void {
@@ -393,6 +440,8 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     vias.shift();
     response.headers.remove('Via');
     for (const via of vias) response.headers.append('Via', via);
+    const branch = top.params.get('branch') ?? '';
+    if (cseqMethodOf(response) === 'INVITE' && this.forks.onResponse(branch, response)) return;
     if (code.startsWith('c')) {
       this.remotes.get(Number(code.slice(1)))?.send(response);
       return;
@@ -453,6 +502,14 @@ function replyAddress(via: ReturnType<typeof parseVia>): { transport: 'udp'; hos
 function ingressCode(ingress: Ingress): string {
   if (ingress.kind === 'remote') return `c${ingress.id}`;
   return ingress.source.transport === 'tcp' ? `t${ingress.source.connection}` : 'u';
+}
+
+function cseqMethodOf(message: SipMessage): string | undefined {
+  try {
+    return parseCSeq(message.headers.get('CSeq') ?? '').method;
+  } catch {
+    return undefined;
+  }
 }
 
 function topBranch(request: SipRequest): string {
