@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { UsageError, integerArgument, printResult } from '@p2psip/cli';
-import { readIdentity } from '@p2psip/enrollment-client';
+import { fetchConfiguration, readIdentity } from '@p2psip/enrollment-client';
+import { DEFAULT_REDIR_BRANCHING_FACTOR } from '@p2psip/overlay-config';
+import { Kind } from '@p2psip/storage';
 import { attach } from '../storage/attachment';
 import { StorageClient } from '../storage/storage-client';
 import { findRelaysInOverlay } from './overlay-relays';
+import { AttachmentRedirFetch } from './redir-port';
 import { findRelays } from './relay-service-client';
 
 interface RelaysOptions {
@@ -17,6 +20,8 @@ interface RelaysOptions {
   transport?: string;
   ttlS?: number;
   attempts: number;
+  redir: boolean;
+  configUrl?: string;
   timeoutMs: number;
   json?: boolean;
 }
@@ -27,11 +32,12 @@ export function addRelayCommands(program: Command): void {
     .command('relays')
     .description(
       'TURN relays for NAT traversal: ranked, with time-limited credentials, from a relay service (--relay); ' +
-        'or, with --via-overlay, the TURN-SERVICE entries stored in the overlay (addresses only)',
+        'or, with --via-overlay, the TURN-SERVICE entries stored in the overlay (addresses only): ' +
+        'through a ReDiR lookup of your Node-ID (turn-server), else Find at random ids',
     )
     .requiredOption('--identity <dir>', 'your enrolled identity (cert.pem, key.pem, ca.pem)')
     .option('--relay <host:port>', 'the relay service (p2psip-relay) to ask')
-    .option('--via-overlay', 'find relays in the overlay (Find at random ids, Fetch TURN-SERVICE)')
+    .option('--via-overlay', 'find relays in the overlay (ReDiR lookup, else Find at random ids)')
     .option('--peer <host:port>', '--via-overlay: the peer to attach to')
     .option('--bootstrap <host:port>', '--via-overlay: a bootstrap service naming peers to attach to')
     .option('--count <n>', 'how many relays', integerArgument(1, 32), 3)
@@ -40,9 +46,14 @@ export function addRelayCommands(program: Command): void {
     .option('--ttl-s <s>', 'lifetime of the credentials (default: the service’s)', integerArgument(1))
     .option(
       '--attempts <n>',
-      '--via-overlay: Finds at random ids before giving up',
+      '--via-overlay: Finds at random ids before giving up (when ReDiR found none)',
       integerArgument(1, 1000),
       24,
+    )
+    .option('--no-redir', '--via-overlay: skip the ReDiR lookup, Find at random ids only')
+    .option(
+      '--config-url <url>',
+      "--via-overlay: the overlay's configuration document, for ReDiR's branching factor (default 10)",
     )
     .option('--timeout-ms <ms>', 'deadline of each call', integerArgument(1), 15_000)
     .option('--json', 'print one JSON object')
@@ -81,20 +92,50 @@ export function addRelayCommands(program: Command): void {
       }
       if (!options.peer && !options.bootstrap)
         throw new UsageError('--via-overlay needs --peer <host:port> or --bootstrap <host:port>');
+      const branchingFactor = options.configUrl
+        ? (
+            await fetchConfiguration({
+              url: options.configUrl,
+              caPem: identity.caPem,
+              signal: AbortSignal.timeout(options.timeoutMs),
+            })
+          ).configuration.redirBranchingFactor
+        : DEFAULT_REDIR_BRANCHING_FACTOR;
       const attachment = await attach(identity, options);
       try {
+        const redirKind = attachment.kinds.get(Kind.Redir);
         const result = await findRelaysInOverlay({
           attachment,
           storage: new StorageClient(attachment, identity, options.timeoutMs),
+          redir: !options.redir
+            ? { skipped: '--no-redir' }
+            : redirKind
+              ? {
+                  port: new AttachmentRedirFetch(
+                    { attachment, identity },
+                    {
+                      kind: redirKind,
+                      policy: { redirBranchingFactor: branchingFactor },
+                      timeoutMs: options.timeoutMs,
+                    },
+                  ),
+                  branchingFactor,
+                }
+              : { skipped: 'the overlay has no REDIR kind' },
           count: options.count,
           attempts: options.attempts,
           timeoutMs: options.timeoutMs,
         });
         printResult({ source: 'overlay', ...result }, options, (r) =>
           r.relays.length === 0
-            ? `no TURN-SERVICE entry found in ${r.finds} Find(s)`
+            ? `no TURN-SERVICE entry found (ReDiR: ${'skipped' in r.redir ? r.redir.skipped : `${r.redir.providers.length} provider(s)`}; ${r.finds} Find(s))`
             : r.relays
-                .map((relay) => `turn:${relay.address}  (${relay.signer ?? '?'}, ${relay.resourceId})`)
+                .map(
+                  (relay) =>
+                    `turn:${relay.address}  ` +
+                    (relay.method === 'redir' ? `(ReDiR provider ${relay.provider ?? '?'}` : '(Find') +
+                    `, ${relay.signer ?? '?'}, ${relay.resourceId})`,
+                )
                 .join('\n'),
         );
       } finally {
