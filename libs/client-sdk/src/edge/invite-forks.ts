@@ -6,10 +6,15 @@ export interface ForkBranch {
   readonly branch: string;
   readonly forwarded: SipRequest;
   readonly send: (message: SipMessage) => void;
+  /** UDP: the INVITE is retransmitted (Timer A) until the branch answers at all. */
+  readonly unreliable: boolean;
 }
 
 interface BranchState extends ForkBranch {
   final?: number;
+  /** Any response arrived (stops Timer A and Timer B). */
+  heard?: boolean;
+  timer?: NodeJS.Timeout;
 }
 
 interface Fork {
@@ -36,6 +41,13 @@ const LINGER_MS = 32_000;
  * Keyed by the INVITE's top Via branch upstream and by our own branches downstream.
  */
 export class InviteForks {
+  constructor(
+    private readonly timers: { readonly t1Ms: number; readonly timerBMs: number } = {
+      t1Ms: 500,
+      timerBMs: 32_000,
+    },
+  ) {}
+
   private readonly byInvite = new Map<string, Fork>();
   private readonly byBranch = new Map<string, { fork: Fork; state: BranchState }>();
 
@@ -59,6 +71,7 @@ export class InviteForks {
     for (const state of fork.branches) {
       this.byBranch.set(state.branch, { fork, state });
       state.send(state.forwarded);
+      this.retransmit(fork, state, this.timers.t1Ms, 0);
     }
     // A fork nobody answers is dropped after a while (the UAC's own Timer B gives up first).
     this.finishLater(inviteBranch, fork, LINGER_MS * 4);
@@ -69,6 +82,8 @@ export class InviteForks {
     const entry = this.byBranch.get(branch);
     if (!entry) return false;
     const { fork, state } = entry;
+    state.heard = true;
+    clearTimeout(state.timer);
     if (response.status < 200) {
       if (response.status > 100 && !fork.answered && fork.final === undefined) fork.upstream(response);
       return true;
@@ -81,14 +96,37 @@ export class InviteForks {
       return true;
     }
     if (state.final !== undefined) return true; // a retransmitted failure: already ACKed
-    state.final = response.status;
     state.send(ackFor(state.forwarded, response));
+    this.branchFailed(fork, state, response);
+    return true;
+  }
+
+  private branchFailed(fork: Fork, state: BranchState, response: SipResponse): void {
+    state.final = response.status;
     if (!fork.best || betterFailure(response.status, fork.best.status)) fork.best = response;
-    if (!fork.answered && fork.branches.every((b) => b.final !== undefined)) {
+    if (!fork.answered && fork.final === undefined && fork.branches.every((b) => b.final !== undefined)) {
       fork.final = fork.best;
       fork.upstream(fork.best);
     }
-    return true;
+  }
+
+  /**
+   * Timer A (UDP: resend at T1, 2·T1 … until the branch answers) and Timer B (no answer at all
+   * within 64·T1: the branch counts as 408 Request Timeout), RFC 3261 §17.1.1.2.
+   */
+  private retransmit(fork: Fork, state: BranchState, intervalMs: number, elapsedMs: number): void {
+    const remaining = this.timers.timerBMs - elapsedMs;
+    const wait = state.unreliable ? Math.min(intervalMs, remaining) : remaining;
+    state.timer = setTimeout(() => {
+      if (state.heard || state.final !== undefined) return;
+      if (elapsedMs + wait >= this.timers.timerBMs) {
+        this.branchFailed(fork, state, createResponse(fork.invite, 408, 'Request Timeout'));
+        return;
+      }
+      state.send(state.forwarded);
+      this.retransmit(fork, state, Math.min(intervalMs * 2, 4000), elapsedMs + wait);
+    }, wait);
+    state.timer.unref();
   }
 
   /** An upstream CANCEL: true when it matched a fork (answered 200 here, branches cancelled). */
@@ -111,7 +149,10 @@ export class InviteForks {
   }
 
   clear(): void {
-    for (const fork of this.byInvite.values()) clearTimeout(fork.expires);
+    for (const fork of this.byInvite.values()) {
+      clearTimeout(fork.expires);
+      for (const state of fork.branches) clearTimeout(state.timer);
+    }
     this.byInvite.clear();
     this.byBranch.clear();
   }
@@ -128,7 +169,10 @@ export class InviteForks {
     clearTimeout(fork.expires);
     fork.expires = setTimeout(() => {
       this.byInvite.delete(key);
-      for (const state of fork.branches) this.byBranch.delete(state.branch);
+      for (const state of fork.branches) {
+        clearTimeout(state.timer);
+        this.byBranch.delete(state.branch);
+      }
     }, afterMs);
     fork.expires.unref();
   }

@@ -355,7 +355,12 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
       const copy: SipRequest = { ...request, uri: target.uri, headers: request.headers.clone() };
       const forkBranch = this.pushVia(copy, ingress, target.transport, target.sentBy, String(index));
       this.recordRoute(copy);
-      return { branch: forkBranch, forwarded: copy, send: target.send };
+      return {
+        branch: forkBranch,
+        forwarded: copy,
+        send: target.send,
+        unreliable: target.transport === 'UDP',
+      };
     });
     this.forks.start(branch, request, (response) => this.send(response, ingress), branches);
   }
