@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { httpsRequest } from './support/https-client';
 import { runBinOk } from './support/run-bin';
-import { type AppProcess, type TempDir, createTempDir, repoRoot, spawnApp } from '@p2psip/testing';
+import { type AppProcess, type TempDir, binPath, createTempDir, repoRoot, spawnApp } from '@p2psip/testing';
 
 interface Deployment {
   overlay: string;
@@ -16,6 +16,58 @@ interface Deployment {
   requestedPeers: number;
   nats: { url: string };
   processes: { name: string; pid: number }[];
+}
+
+/**
+ * Runs the two-client recipe `npm start` prints, as printed (`./alice` etc. under `dir`): bob
+ * listens, alice's message arrives, alice's call completes.
+ */
+async function followTwoClientRecipe(output: readonly string[], dir: string): Promise<void> {
+  const start = output.indexOf(
+    'two clients, alice and bob (each command in its own terminal where it says so):',
+  );
+  expect(start).toBeGreaterThanOrEqual(0);
+  const commands: string[][] = [];
+  for (const line of output.slice(start + 1)) {
+    if (!line.startsWith('  npx ')) break;
+    commands.push(
+      shellWords(line.replace(/#.*$/, '').trim())
+        .slice(1)
+        .map((w) => w.replace(/^\.\//, `${dir}/`)),
+    );
+  }
+  let bob: AppProcess | undefined;
+  try {
+    for (const [bin, ...args] of commands) {
+      if (args[0] === 'listen') {
+        bob = await spawnApp(binPath(bin), {
+          args: [...args, '--json'],
+          readyWhen: (l) => l.includes('"registered"'),
+        });
+        continue;
+      }
+      await runBinOk(bin, ...args);
+      if (args[0] === 'message') await bob?.waitForLine((l) => l.includes('"hello bob"'), 10_000);
+      if (args[0] === 'call') await bob?.waitForLine((l) => l.includes('"state":"ended"'), 10_000);
+    }
+    expect(commands.map(([, sub]) => sub)).toEqual([
+      'user',
+      'user',
+      'enroll',
+      'enroll',
+      'listen',
+      'message',
+      'call',
+      'lookup',
+    ]);
+  } finally {
+    await bob?.stop();
+  }
+}
+
+/** Splits a printed command line into words (double quotes group). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
 }
 
 function isRunning(pid: number): boolean {
@@ -81,6 +133,8 @@ describe('e2e — local deployment (npm start)', () => {
       '--json',
     );
     expect(JSON.parse(ring)).toMatchObject({ peers: 3, consistent: true });
+
+    await followTwoClientRecipe(launcher.output, stateDir.path);
 
     const connection = await connect({ servers: deployment.nats.url, timeout: 5000 });
     expect(connection.info?.jetstream).toBe(true);

@@ -127,24 +127,52 @@ async function main(): Promise<void> {
   console.log(
     `  npx p2psip diag ring --bootstrap ${bootstraps.addresses[0] ?? ''} --identity ${path.join(options.stateDir, 'peer-1')}`,
   );
-  console.log(
-    `admin: npx p2psip-enrollment user add <user>@${options.overlay} --password <pw> --dir ${enrollment.stateDir}`,
-  );
-  console.log('a client: enroll (after the admin line above), then store and fetch signed values:');
-  console.log(
-    `  npx p2psip enroll --config-url ${enrollment.configurationUrl} --ca ${enrollment.caFile} --identity ./alice --user alice@${options.overlay} --password <pw>`,
-  );
-  console.log(
-    `  npx p2psip store alice@${options.overlay} --kind CERTIFICATE_BY_USER --value hello --identity ./alice --bootstrap ${bootstraps.addresses[0] ?? ''}`,
-  );
-  console.log(
-    `  npx p2psip fetch alice@${options.overlay} --kind CERTIFICATE_BY_USER --identity ./alice --bootstrap ${bootstraps.addresses[0] ?? ''} --json`,
-  );
+  printClientRecipe({
+    overlay: options.overlay,
+    adminDir: enrollment.stateDir,
+    configUrl: enrollment.configurationUrl,
+    caFile: enrollment.caFile,
+    bootstrap: bootstraps.addresses[0] ?? '',
+  });
   console.log(`relay: ${relay.grpc} (coturn ${relay.turn}); TURN relays with credentials:`);
   console.log(`  npx p2psip relays --relay ${relay.grpc} --identity <your identity dir> --json`);
   console.log(`logs: ${path.join(options.stateDir, 'logs')}`);
   console.log(`deployment described in ${deploymentFilePath(options.stateDir)}`);
   console.log('ready');
+}
+
+/** How to run two clients (alice calls bob) and a SIP edge for phones against this deployment. */
+function printClientRecipe(d: {
+  overlay: string;
+  adminDir: string;
+  configUrl: string;
+  caFile: string;
+  bootstrap: string;
+}) {
+  const enroll = (user: string) =>
+    `  npx p2psip enroll --config-url ${d.configUrl} --ca ${d.caFile} --identity ./${user} --user ${user}@${d.overlay} --password pw`;
+  const attach = `--bootstrap ${d.bootstrap}`;
+  console.log('two clients, alice and bob (each command in its own terminal where it says so):');
+  console.log(`  npx p2psip-enrollment user add alice@${d.overlay} --password pw --dir ${d.adminDir}`);
+  console.log(`  npx p2psip-enrollment user add bob@${d.overlay} --password pw --dir ${d.adminDir}`);
+  console.log(enroll('alice'));
+  console.log(enroll('bob'));
+  console.log(
+    `  npx p2psip listen --identity ./bob ${attach}            # terminal 2: bob answers and prints`,
+  );
+  console.log(`  npx p2psip message sip:bob@${d.overlay} "hello bob" --identity ./alice ${attach}`);
+  console.log(`  npx p2psip call sip:bob@${d.overlay} --identity ./alice ${attach}`);
+  console.log(`  npx p2psip lookup sip:bob@${d.overlay} --identity ./alice ${attach}`);
+  console.log('standard SIP phones: a SIP edge (users file lines: <user@domain> <password> <identity-dir>):');
+  console.log(`  npx p2psip-enrollment user add edge@${d.overlay} --password pw --dir ${d.adminDir}`);
+  console.log(enroll('edge'));
+  console.log(`  echo "bob@${d.overlay} phonepw ./bob" > users.txt`);
+  console.log(
+    `  npx p2psip sip-edge --identity ./edge --users users.txt --domain ${d.overlay} --listen udp:127.0.0.1:5060 --listen tcp:127.0.0.1:5060 ${attach}`,
+  );
+  console.log(
+    '  then register a phone as bob (password phonepw) with registrar/outbound proxy 127.0.0.1:5060',
+  );
 }
 
 main().catch((error: unknown) => {
