@@ -12,6 +12,7 @@ import {
   binPath,
   createTempDir,
   findCommand,
+  freeTcpUdpPort,
   spawnApp,
   startCoturn,
   startNatsServer,
@@ -38,6 +39,8 @@ interface RelayJson {
 }
 interface OverlayRelayJson {
   address: string;
+  method: 'redir' | 'find';
+  provider?: string;
   signer: string | null;
   lifetimeS: number;
 }
@@ -52,6 +55,7 @@ describe('e2e — relay discovery with coturn', () => {
   let peers: RunningPeerProcess;
   let relay: AppProcess;
   let relayGrpc: string;
+  let relayNodeId: string;
   const coturns: CoturnHandle[] = [];
   let caFile: string;
   let configUrl: string;
@@ -74,7 +78,7 @@ describe('e2e — relay discovery with coturn', () => {
         ),
       ) as { relays: RelayJson[] }
     ).relays;
-  const overlayRelays = async (): Promise<OverlayRelayJson[]> =>
+  const overlayRelays = async (count = 3): Promise<OverlayRelayJson[]> =>
     (
       JSON.parse(
         await runBinOk(
@@ -86,8 +90,10 @@ describe('e2e — relay discovery with coturn', () => {
             peers.peers[0]?.address ?? '',
             '--identity',
             identity('alice'),
+            '--config-url',
+            configUrl,
           ],
-          ...['--count', '3', '--attempts', '40', '--json'],
+          ...['--count', String(count), '--attempts', '40', '--json'],
         ),
       ) as { relays: OverlayRelayJson[] }
     ).relays;
@@ -115,7 +121,7 @@ describe('e2e — relay discovery with coturn', () => {
     const caDir = identity('ca');
     await runBinOk('p2psip-enrollment', 'init', '--overlay', overlay, '--dir', caDir);
     enrollment = await startEnrollment(caDir, ['--signing-workers', '1']);
-    for (const user of ['bootstrap', 'relay', 'peer', 'alice']) {
+    for (const user of ['bootstrap', 'relay', 'relay2', 'peer', 'alice']) {
       await runBinOk(
         'p2psip-enrollment',
         'user',
@@ -167,7 +173,7 @@ describe('e2e — relay discovery with coturn', () => {
       readyWhen: (line) => line.includes('"msg":"ready"'),
     });
     const ready = relay.output.find((line) => line.includes('"msg":"ready"')) ?? '{}';
-    relayGrpc = (JSON.parse(ready) as { grpc: string }).grpc;
+    ({ grpc: relayGrpc, nodeId: relayNodeId } = JSON.parse(ready) as { grpc: string; nodeId: string });
   }, 180_000);
 
   afterAll(async () => {
@@ -292,6 +298,99 @@ describe('e2e — relay discovery with coturn', () => {
       20_000,
       'back in overlay',
     );
+    // The service stayed registered in ReDiR all along (two relays were left): found through it.
+    const back = (await overlayRelays()).find((r) => r.address === victim.address);
+    expect(back).toMatchObject({ method: 'redir', provider: relayNodeId });
+  });
+
+  it('withdraws a killed managed coturn at once everywhere, and brings it back after the supervisor restarts it', async () => {
+    const intervalMs = 2500;
+    const restartDelayMs = 5000;
+    const [turnPort, cliPort] = [await freeTcpUdpPort(), await freeTcpUdpPort()];
+    const managed = `127.0.0.1:${turnPort}`;
+    const second = await spawnApp(binPath('p2psip-relay'), {
+      args: [
+        'serve',
+        ...['--config-url', configUrl, '--ca', caFile, '--identity', identity('relay2')],
+        ...['--user', `relay2@${overlay}`, '--password', 'pw', '--turn-secret-file', identity('turn-secret')],
+        ...['--manage-coturn', '--coturn-port', String(turnPort), '--coturn-cli-port', String(cliPort)],
+        ...['--coturn-restart-delay-ms', String(restartDelayMs), '--check-interval-ms', String(intervalMs)],
+        ...['--nats-url', nats.url, '--peer', peers.peers[1]?.address ?? '', '--turn-density', '1'],
+        ...['--advertise-lifetime-s', String(ADVERTISE_LIFETIME_S)],
+      ],
+      readyWhen: (line) => line.includes('"msg":"ready"'),
+    });
+    const secondRelays = async (): Promise<RelayJson[]> =>
+      (
+        JSON.parse(
+          await runBinOk('p2psip', 'relays', '--relay', grpc, '--identity', identity('alice'), '--json'),
+        ) as { relays: RelayJson[] }
+      ).relays;
+    const inOverlay = async (): Promise<OverlayRelayJson | undefined> =>
+      (await overlayRelays(8)).find((r) => r.address === managed);
+    const ready = JSON.parse(second.output.find((l) => l.includes('"msg":"ready"')) ?? '{}') as {
+      grpc: string;
+      nodeId: string;
+      coturnPid: number;
+    };
+    const { grpc } = ready;
+    try {
+      expect((await secondRelays()).map((r) => r.address)).toEqual([managed]);
+      await waitFor(async () => (await inOverlay()) !== undefined, 20_000, 'managed relay in the overlay');
+      expect(await inOverlay()).toMatchObject({ method: 'redir', provider: ready.nodeId });
+
+      const killedAt = Date.now();
+      process.kill(ready.coturnPid, 'SIGKILL');
+      await waitFor(
+        async () => (await secondRelays()).length === 0,
+        4 * intervalMs,
+        'withdrawn from FindRelays',
+      );
+      const goneFromFindMs = Date.now() - killedAt;
+      await waitFor(
+        async () => (await inOverlay()) === undefined,
+        4 * intervalMs,
+        'withdrawn from the overlay',
+      );
+      const goneFromOverlayMs = Date.now() - killedAt;
+      const down = healthEvents.find(
+        (e) => e.relay === managed && e.health === 'unhealthy' && e.atMs >= killedAt,
+      );
+      expect(down).toBeDefined();
+      // The supervisor sees the exit at once; the CLI calls that observe it take the rest.
+      expect((down?.atMs ?? Infinity) - killedAt).toBeLessThan(intervalMs);
+      expect(goneFromFindMs).toBeLessThan(2 * intervalMs);
+      expect(goneFromOverlayMs).toBeLessThan(2 * intervalMs);
+
+      const restarted = await second.waitForLine(
+        (line) => line.includes('"msg":"coturn started"') && !line.includes(`"pid":${ready.coturnPid},`),
+        restartDelayMs + 10_000,
+      );
+      const restartedAt = Date.now();
+      await waitFor(async () => (await secondRelays()).length === 1, 4 * intervalMs, 'back in FindRelays');
+      const backInFindMs = Date.now() - killedAt;
+      await waitFor(async () => (await inOverlay()) !== undefined, 6 * intervalMs, 'back in the overlay');
+      const backInOverlayMs = Date.now() - killedAt;
+      expect(await inOverlay()).toMatchObject({ method: 'redir', provider: ready.nodeId });
+      expect(backInFindMs - (restartedAt - killedAt)).toBeLessThan(2 * intervalMs + 2000);
+      process.stdout.write(
+        `managed coturn (checks every ${intervalMs} ms, restart after ${restartDelayMs} ms): unhealthy event ` +
+          `${(down?.atMs ?? 0) - killedAt} ms after SIGKILL, gone from FindRelays ${goneFromFindMs} ms, ` +
+          `from the overlay ${goneFromOverlayMs} ms; restarted (pid ${(JSON.parse(restarted) as { pid: number }).pid}) at ` +
+          `${restartedAt - killedAt} ms, back in FindRelays ${backInFindMs} ms, in the overlay ${backInOverlayMs} ms\n`,
+      );
+
+      // Stopping the service stops its coturn: it withdraws the relay and its ReDiR registration first.
+      const stoppingAt = Date.now();
+      await second.stop();
+      const stillListed = await overlayRelays(8);
+      expect(stillListed.some((r) => r.address === managed || r.provider === ready.nodeId)).toBe(false);
+      process.stdout.write(
+        `stopped service's managed relay gone from the overlay ${Date.now() - stoppingAt} ms after the stop began\n`,
+      );
+    } finally {
+      await second.stop();
+    }
   });
 
   it('refuses a malformed hint and keeps serving', async () => {
@@ -354,6 +453,8 @@ describe('e2e — relay discovery with coturn', () => {
     const stillThere = await overlayRelays();
     expect(stillThere.length).toBeGreaterThan(0);
     expect(stillThere[0]?.signer).toBe(`relay@${overlay}`);
+    // Found through ReDiR: the records outlive the service, as its TURN-SERVICE values do.
+    expect(stillThere.every((r) => r.method === 'redir' && r.provider === relayNodeId)).toBe(true);
     await waitFor(
       async () => (await overlayRelays()).length === 0,
       (ADVERTISE_LIFETIME_S + 10) * 1000,
