@@ -34,6 +34,8 @@ const steps = [
       'protoc',
       'turnserver',
       'turnutils_uclient',
+      'sipp',
+      'baresip',
       'openssl',
       'curl',
     ],
