@@ -107,7 +107,7 @@ export async function serveRelay(config: RelayServiceConfig, logger: Logger): Pr
             identity,
             overlay,
             inventory,
-            logger: logger.child({ component: 'advertiser' }),
+            logger,
             signal: shutdown.signal,
           },
           {

@@ -15,6 +15,7 @@ export interface OverlayAdvertisingComponents {
   readonly identity: StoredIdentity;
   readonly overlay: OverlayConfiguration;
   readonly inventory: RelayInventory;
+  /** The service's logger: children named turn-service, redir and advertising log from here. */
   readonly logger: Logger;
   /** Aborted when the service shuts down. */
   readonly signal: AbortSignal;
@@ -47,6 +48,7 @@ export class OverlayAdvertising {
   private readonly attachment: PeerAttachment;
   private readonly turn: TurnServiceAdvertiser;
   private readonly redir: RedirAdvertiser | undefined;
+  private readonly logger: Logger;
   private stopping = false;
 
   constructor(
@@ -54,6 +56,7 @@ export class OverlayAdvertising {
     private readonly init: OverlayAdvertisingInit,
   ) {
     const { identity, overlay, logger, signal } = components;
+    this.logger = logger.child({ component: 'advertising' });
     const timeoutMs = init.timeoutMs ?? 10_000;
     this.attachment = new PeerAttachment(
       { identity, overlay, signal },
@@ -76,7 +79,7 @@ export class OverlayAdvertising {
     const kind = overlay.kinds.find((k) => k.id === Kind.Redir);
     const providerId = identity.certificate.nodeIds[0];
     if (!kind || providerId === undefined) {
-      logger.warn('the overlay configuration has no REDIR kind (0x104): no ReDiR registration');
+      this.logger.warn('the overlay configuration has no REDIR kind (0x104): no ReDiR registration');
       return;
     }
     const port = new AttachmentRedirPort(
@@ -118,7 +121,8 @@ export class OverlayAdvertising {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    const { inventory, logger } = this.components;
+    const { inventory } = this.components;
+    const { logger } = this;
     const signal = AbortSignal.timeout(this.init.stopTimeoutMs ?? 5000);
     const managed = this.init.managed === undefined ? undefined : inventory.get(this.init.managed);
     if (managed) {
