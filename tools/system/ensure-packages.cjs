@@ -12,6 +12,8 @@ const PACKAGES = {
   turnserver: 'coturn',
   turnutils_uclient: 'coturn',
   sipp: 'sip-tester',
+  // baresip-core has the binary and its modules; the `baresip` metapackage adds GUI and video.
+  baresip: 'baresip-core',
   openssl: 'openssl',
   curl: 'curl',
 };
