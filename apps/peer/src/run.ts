@@ -134,7 +134,9 @@ async function startPeers(
     reactive: configuration.chordReactive,
     initialTtl: configuration.initialTtl,
   };
-  const kinds = new KindRegistry(configuration.kinds);
+  const kinds = new KindRegistry(configuration.kinds, {
+    redirBranchingFactor: configuration.redirBranchingFactor,
+  });
   const trust = createCertificateTrust({
     caCertificateDer: parseCertificate(caPem).der,
     overlay,

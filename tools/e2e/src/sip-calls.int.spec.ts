@@ -198,6 +198,27 @@ describe('e2e — messages and calls between thin clients', () => {
     );
   });
 
+  it('reaches a client nobody can connect to through its attachment peer (relayed channel)', async () => {
+    // carol offers no address in AppAttach (as a client behind NAT would): SIP then travels in
+    // routed AppData messages through her attachment peer.
+    const carol = await listen('carol', ['--peer', peers()[1].address], '--relay-only');
+    const sent = await cli(
+      'message',
+      `sip:carol@${overlay}`,
+      'hello carol',
+      ...['--identity', identity('alice'), '--peer', peers()[peers().length - 1].address],
+    );
+    expect(sent.status).toBe(0);
+    await waitForEvent(carol, (e) => e.event === 'message' && e.text === 'hello carol');
+    const called = await cli(
+      'call',
+      `sip:carol@${overlay}`,
+      ...['--identity', identity('alice'), '--peer', peers()[peers().length - 1].address, '--hold-ms', '100'],
+    );
+    expect(called.status).toBe(0);
+    await waitForEvent(carol, (e) => e.event === 'call' && e.state === 'ended');
+  });
+
   it('answers 4 for an AOR nobody registered', async () => {
     const result = await cli(
       'message',

@@ -1,5 +1,6 @@
 import {
   type CalleeBranch,
+  OverlayChannels,
   OverlaySession,
   SipConnection,
   dialApp,
@@ -7,7 +8,7 @@ import {
 } from '@p2psip/client-sdk';
 import { UsageError } from '@p2psip/cli';
 import type { StoredIdentity } from '@p2psip/enrollment-client';
-import { idToHex, nodeIdFromHex } from '@p2psip/identity';
+import { nodeIdFromHex } from '@p2psip/identity';
 import { APPLICATION_SIP } from '@p2psip/overlay';
 import { type RegistrationEntry, resolveAor } from '@p2psip/sip-usage';
 import { RegistrationClient } from './registration-client';
@@ -104,13 +105,16 @@ async function connectTo(
   const candidates = await requestAppAttach(session, registration.destinations, APPLICATION_SIP, undefined, {
     signal,
   });
-  const failures: string[] = [];
   for (const candidate of candidates) {
     try {
       return new SipConnection(await dialApp(candidate.address, identity, expected, { timeoutMs, signal }));
-    } catch (error) {
-      failures.push(error instanceof Error ? error.message : String(error));
+    } catch {
+      // The next candidate, or the relayed channel below.
     }
   }
-  throw new Error(`${idToHex(expected)} answered AppAttach but no candidate worked: ${failures.join('; ')}`);
+  // No address worked (or none was given: a client behind NAT): relay through its attachment
+  // peer, in routed messages that the callee's Node-ID answers and signs (DESIGN.md §6).
+  return new SipConnection(
+    OverlayChannels.of(session).open(registration.destinations, expected, APPLICATION_SIP),
+  );
 }

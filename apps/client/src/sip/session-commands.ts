@@ -41,11 +41,17 @@ export function addSessionCommands(program: Command): void {
       integerArgument(0),
       500,
     )
+    .option(
+      '--relay-only',
+      'offer no address in AppAttach: callers reach you through your attachment peer (a client behind NAT)',
+    )
     .addHelpText(
       'after',
       '\nWith --json: one object per event and line (listening, registered, message, call …).',
     )
-    .action((options: ConnectionOptions & { expires: number; ringMs: number }) => listen(options));
+    .action((options: ConnectionOptions & { expires: number; ringMs: number; relayOnly?: boolean }) =>
+      listen(options),
+    );
   withConnection(program.command('message'))
     .description('send a SIP MESSAGE with <text> to every registered device of <AOR>')
     .argument('<AOR>', 'SIP AOR, e.g. sip:bob@p2psip.test')
@@ -156,7 +162,9 @@ function failedToReach(reached: ReachedAor, options: ConnectionOptions): boolean
   return true;
 }
 
-async function listen(options: ConnectionOptions & { expires: number; ringMs: number }): Promise<void> {
+async function listen(
+  options: ConnectionOptions & { expires: number; ringMs: number; relayOnly?: boolean },
+): Promise<void> {
   const identity = await identityOf(options);
   const aor = ownAor(identity);
   const stop = new AbortController();
@@ -167,7 +175,7 @@ async function listen(options: ConnectionOptions & { expires: number; ringMs: nu
     printResult(event, options, (e) => `${e.event} ${JSON.stringify({ ...e, event: undefined })}`);
   const session = await openSession(identity, options);
   const answerer = await SipAnswerer.start({ identity, aors: [aor], ringMs: options.ringMs });
-  answerer.answerAppAttachOf(session);
+  answerer.answerAppAttachOf(session, { relayOnly: options.relayOnly === true });
   answerer.on('event', (event: ListenEvent) => emit(event));
   emit({
     event: 'listening',

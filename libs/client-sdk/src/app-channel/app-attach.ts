@@ -12,7 +12,11 @@ import type { OverlaySession } from '../overlay-session';
  * Answers AppAttach requests for `application` with where this client accepts it (RFC 6940
  * §6.5.2); other applications get Error_Not_Found, as the RFC asks.
  */
-export function answerAppAttach(session: OverlaySession, application: number, address: () => string): void {
+export function answerAppAttach(
+  session: OverlaySession,
+  application: number,
+  address: () => string | undefined,
+): void {
   session.handle<AppAttachRequest>('app_attach_req', ({ body }) => {
     if (body.application !== application) {
       throw new ReloadError(ErrorCode.NotFound, `application ${body.application} is not served here`);
@@ -20,7 +24,8 @@ export function answerAppAttach(session: OverlaySession, application: number, ad
     const answer: AppAttachAnswer = {
       type: 'app_attach_ans',
       application,
-      candidates: [{ address: address(), priority: 1 }],
+      // No address (a client nobody can connect to): the caller relays through our peer instead.
+      candidates: ((a) => (a ? [{ address: a, priority: 1 }] : []))(address()),
     };
     return answer;
   });
@@ -44,9 +49,8 @@ export async function requestAppAttach(
   };
   const answer = await session.request(destinations, request, options);
   const body = answer.body as AppAttachAnswer;
-  const candidates: readonly AttachCandidate[] = body.type === 'app_attach_ans' ? body.candidates : [];
-  if (candidates.length === 0) {
-    throw new ReloadError(ErrorCode.InvalidMessage, 'the AppAttach answer names no candidate');
-  }
-  return [...candidates].sort((a, b) => b.priority - a.priority);
+  if (body.type !== 'app_attach_ans')
+    throw new ReloadError(ErrorCode.InvalidMessage, 'not an AppAttach answer');
+  // No candidate means: reach me through the overlay (OverlayChannels).
+  return [...body.candidates].sort((a, b) => b.priority - a.priority);
 }

@@ -1,2 +1,3 @@
 export * from './app-attach';
+export * from './overlay-channel';
 export * from './tls-channel';

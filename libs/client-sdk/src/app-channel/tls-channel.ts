@@ -1,12 +1,16 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { type NodeId, idToHex, parseCertificate } from '@p2psip/identity';
 import type { TlsIdentity } from '@p2psip/rpc';
 
 /** An application connection to an overlay node, both ends authenticated by the overlay CA. */
 export interface AppConnection {
-  readonly socket: tls.TLSSocket;
+  /** A TLS socket, or a channel relayed through the overlay (OverlayChannels). */
+  readonly socket: Duplex;
+  /** `host:port` of this end (Via sent-by), `p2psip.invalid:0` for a relayed channel. */
+  readonly localAddress: string;
   /** The remote's Node-IDs, from its certificate (never from anything it says). */
   readonly remoteNodeIds: readonly NodeId[];
   readonly remoteUser: string | undefined;
@@ -114,7 +118,9 @@ function connectionOf(socket: tls.TLSSocket): AppConnection | undefined {
   if (!peer) return undefined;
   try {
     const certificate = parseCertificate(peer.raw);
-    return { socket, remoteNodeIds: certificate.nodeIds, remoteUser: certificate.userName };
+    const host = socket.localAddress ?? '127.0.0.1';
+    const localAddress = `${host.includes(':') ? `[${host}]` : host}:${socket.localPort ?? 0}`;
+    return { socket, localAddress, remoteNodeIds: certificate.nodeIds, remoteUser: certificate.userName };
   } catch {
     return undefined;
   }

@@ -180,6 +180,12 @@ describe('client-sdk — SIP edge as a stateless proxy between phones', () => {
         socket.send(text, Number(edgePort), host);
       });
     expect(await ask(options('nobody', 70))).toMatch(/^SIP\/2\.0 404/);
+    // A phone with the edge as outbound proxy preloads a Route naming it: the edge removes it
+    // (RFC 3261 §16.4) instead of sending the request to itself until Max-Forwards runs out.
+    const preloaded = options('nobody', 70).replace('CSeq:', `Route: <sip:${host}:${edgePort};lr>\r\nCSeq:`);
+    expect(await ask(preloaded.replace(/branch=z9hG4bKopt\w+/, 'branch=z9hG4bKpreloaded'))).toMatch(
+      /^SIP\/2\.0 404/,
+    );
     expect(await ask(options('bob', 0))).toMatch(/^SIP\/2\.0 483/);
     socket.close();
   });

@@ -16,6 +16,7 @@ import {
 } from '@p2psip/sip';
 import type { TlsIdentity } from '@p2psip/rpc';
 import { answerAppAttach } from '../app-channel/app-attach';
+import { OverlayChannels } from '../app-channel/overlay-channel';
 import { type AppListener, listenForApps } from '../app-channel/tls-channel';
 import type { OverlaySession } from '../overlay-session';
 import type { CalleeBranch } from '../sip/sip-caller';
@@ -105,9 +106,11 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     this.sweeper.unref();
   }
 
-  /** Answers the session's AppAttach requests for SIP with this edge's TLS listener. */
+  /** Answers the session's AppAttach requests for SIP with this edge's TLS listener, and takes
+   * SIP channels relayed through the overlay by nodes that cannot connect to it. */
   answerAppAttachOf(session: OverlaySession): void {
     answerAppAttach(session, APPLICATION_SIP, () => this.tlsAddress);
+    OverlayChannels.of(session).accept(APPLICATION_SIP, (channel) => this.adopt(new SipConnection(channel)));
   }
 
   /** AORs with live phone bindings here. */
@@ -276,6 +279,16 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     return this.forwardToUri(request, ingress, request.uri);
   }
 
+  /**
+   * A Route entry for this edge: our Record-Route (`p2psip-node`), or the outbound proxy a phone
+   * preloads (`<sip:127.0.0.1:5060;lr>`, no user part) — RFC 3261 §16.4 removes either.
+   */
+  private namesThisEdge(route: string): boolean {
+    if (paramOf(route, 'p2psip-node') === this.init.nodeHex) return true;
+    const uri = safeUri(safeNameAddrUri(route));
+    return uri !== undefined && uri.user === undefined && this.isSelf(uri);
+  }
+
   /** True when `uri` names one of this edge's own phone-side addresses. */
   private isSelf(uri: ReturnType<typeof parseSipUri>): boolean {
     const host = uri.host.replace(/^\[|\]$/g, '');
@@ -286,7 +299,7 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
   /** Removes the Route entry that names this edge (we Record-Routed ourselves: RFC 3261 §16.4). */
   private popOwnRoute(request: SipRequest): string[] {
     const routes = request.headers.getAll('Route');
-    if (routes.length > 0 && paramOf(routes[0], 'p2psip-node') === this.init.nodeHex) {
+    if (routes.length > 0 && this.namesThisEdge(routes[0])) {
       routes.shift();
       request.headers.remove('Route');
       for (const route of routes) request.headers.append('Route', route);
@@ -555,6 +568,14 @@ function paramOf(nameAddr: string, name: string): string | undefined {
     return parseSipUri(parsed.uri).params.get(name) ?? undefined;
   } catch {
     return undefined;
+  }
+}
+
+function safeNameAddrUri(nameAddr: string): string {
+  try {
+    return parseNameAddr(nameAddr).uri;
+  } catch {
+    return '';
   }
 }
 

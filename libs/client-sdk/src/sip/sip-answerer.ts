@@ -2,7 +2,8 @@ import { normalizeAor } from '@p2psip/identity';
 import { type SipRequest, createResponse, newTag, parseNameAddr } from '@p2psip/sip';
 import { APPLICATION_SIP, TypedEmitter } from '@p2psip/overlay';
 import { answerAppAttach } from '../app-channel/app-attach';
-import { type AppListener, listenForApps } from '../app-channel/tls-channel';
+import { OverlayChannels } from '../app-channel/overlay-channel';
+import { type AppConnection, type AppListener, listenForApps } from '../app-channel/tls-channel';
 import type { ClientIdentity, OverlaySession } from '../overlay-session';
 import { SipConnection } from './sip-connection';
 import { inactiveAudioSdp } from './sip-requests';
@@ -61,17 +62,25 @@ export class SipAnswerer extends TypedEmitter<{ event: (event: ListenEvent) => v
   static async start(init: SipAnswererInit): Promise<SipAnswerer> {
     // The listener exists before the answerer that handles its connections.
     const holder: { answerer?: SipAnswerer } = {};
-    const listener = await listenForApps(init.identity, (channel) => {
-      const connection = new SipConnection(channel);
-      connection.on('request', (request) => holder.answerer?.onRequest(connection, request));
-    });
+    const listener = await listenForApps(init.identity, (channel) => holder.answerer?.accept(channel));
     holder.answerer = new SipAnswerer(init, listener);
     return holder.answerer;
   }
 
-  /** Answers the session's AppAttach requests for SIP with this answerer's listener. */
-  answerAppAttachOf(session: OverlaySession): void {
-    answerAppAttach(session, APPLICATION_SIP, () => this.listener.address);
+  /**
+   * Answers the session's AppAttach requests for SIP with this answerer's listener (or, with
+   * `relayOnly`, with no address: callers then relay through our attachment peer), and takes the
+   * SIP channels relayed to us through the overlay.
+   */
+  answerAppAttachOf(session: OverlaySession, options: { relayOnly?: boolean } = {}): void {
+    answerAppAttach(session, APPLICATION_SIP, () => (options.relayOnly ? undefined : this.listener.address));
+    OverlayChannels.of(session).accept(APPLICATION_SIP, (channel) => this.accept(channel));
+  }
+
+  /** SIP over one more application connection (TLS, or relayed through the overlay). */
+  accept(channel: AppConnection): void {
+    const connection = new SipConnection(channel);
+    connection.on('request', (request) => this.onRequest(connection, request));
   }
 
   /** Where AppAttach sends callers (`host:port`). */

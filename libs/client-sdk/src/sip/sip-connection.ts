@@ -37,8 +37,7 @@ export class SipConnection extends TypedEmitter<SipConnectionEvents> {
 
   /** Where this end of the connection is, for Via and Contact. */
   get localAddress(): string {
-    const socket = this.channel.socket;
-    return `${socket.localAddress ?? '127.0.0.1'}:${socket.localPort ?? 0}`;
+    return this.channel.localAddress;
   }
 
   send(message: SipMessage): void {

@@ -1,5 +1,7 @@
 import type {
   AppAttachAnswer,
+  AppDataAnswer,
+  AppDataRequest,
   AppAttachRequest,
   AttachAnswer,
   AttachCandidate,
@@ -176,9 +178,9 @@ function appAttachMessage(
   };
 }
 
-function applicationOf(proto: overlayV1.AppAttachReq): number {
+function applicationOf(proto: { readonly application: number }): number {
   if (proto.application < 1 || proto.application > 0xffff)
-    throw new UndecodableError('an AppAttach without a 16-bit application id');
+    throw new UndecodableError('an AppAttach or AppData without a 16-bit application id');
   return proto.application;
 }
 
@@ -202,6 +204,44 @@ const appAttach = [
       application: applicationOf(proto),
       candidates: proto.candidates.map(decodeCandidate),
     }),
+  ),
+];
+
+/** Largest relayed chunk: a SIP message fits; bigger application writes are split by the sender. */
+export const MAX_APP_DATA_BYTES = 60_000;
+
+const appData = [
+  bodyMapper<AppDataRequest, 'appDataReq'>(
+    'app_data_req',
+    'appDataReq',
+    (body) => ({
+      application: body.application,
+      channelId: Buffer.from(body.channelId),
+      sequence: body.sequence,
+      data: Buffer.from(body.data),
+      close: body.close,
+      replyTo: body.replyTo.map(encodeDestination),
+    }),
+    (proto) => {
+      if (proto.channelId.length === 0 || proto.channelId.length > 32)
+        throw new UndecodableError('an AppData channel id must be 1..32 bytes');
+      if (proto.data.length > MAX_APP_DATA_BYTES) throw new UndecodableError('AppData larger than allowed');
+      return {
+        type: 'app_data_req',
+        application: applicationOf(proto),
+        channelId: proto.channelId,
+        sequence: proto.sequence,
+        data: proto.data,
+        close: proto.close,
+        replyTo: proto.replyTo.map(decodeDestination),
+      };
+    },
+  ),
+  bodyMapper<AppDataAnswer, 'appDataAns'>(
+    'app_data_ans',
+    'appDataAns',
+    () => ({}),
+    () => ({ type: 'app_data_ans' }),
   ),
 ];
 
@@ -407,6 +447,7 @@ export const CORE_BODY_MAPPERS: readonly BodyMapper[] = [
   ...probe,
   ...attach,
   ...appAttach,
+  ...appData,
   ...topology,
   ...pathTrack,
   error,

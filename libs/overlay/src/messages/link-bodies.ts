@@ -51,6 +51,25 @@ export interface AppAttachAnswer {
   readonly candidates: readonly AttachCandidate[];
 }
 
+/**
+ * AppData (project-private 0xF001 / 0xF002): the bytes of an application connection relayed in
+ * routed messages when AppAttach found no direct path (DESIGN.md §6, ADR 0005).
+ */
+export interface AppDataRequest {
+  readonly type: 'app_data_req';
+  readonly application: number;
+  readonly channelId: Uint8Array;
+  readonly sequence: bigint;
+  readonly data: Uint8Array;
+  readonly close: boolean;
+  /** How to reach the sender; on the opening message. */
+  readonly replyTo: readonly Destination[];
+}
+
+export interface AppDataAnswer {
+  readonly type: 'app_data_ans';
+}
+
 /** Diagnostic kind for a node's listen addresses (RFC 7851 private-use range), UTF-8, comma-separated. */
 export const DIAGNOSTIC_KIND_OVERLAY_ADDRESSES = 0xf001;
 

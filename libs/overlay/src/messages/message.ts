@@ -71,6 +71,8 @@ export const MESSAGE_CODES: Readonly<Record<string, number>> = {
   stat_ans: 0x1a,
   app_attach_req: 0x1d,
   app_attach_ans: 0x1e,
+  app_data_req: 0xf001,
+  app_data_ans: 0xf002,
   config_update_req: 0x21,
   config_update_ans: 0x22,
   path_track_req: 0x27,

@@ -7,7 +7,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { IpAddressPort } from "../../common/v1/types";
+import { Destination, IpAddressPort } from "../../common/v1/types";
 
 /** OverlayLinkType (RFC 6940 §6.5.1.1, §6.6); RFC values keep their codes. */
 export enum OverlayLinkType {
@@ -220,6 +220,34 @@ export interface AppAttachAns {
   application: number;
   role: IceRole;
   candidates: IceCandidate[];
+}
+
+/**
+ * AppData (project-private codes 0xF001 request / 0xF002 answer; never on a RELOAD binary wire):
+ * the bytes of an application connection carried inside routed messages, for nodes that cannot
+ * reach each other directly after AppAttach (a client behind NAT): the messages travel through
+ * the callee's attachment peer like any request (DESIGN.md §6). The sender is the message's
+ * originator, whose signature the destination checks.
+ */
+export interface AppDataReq {
+  /** Application-ID as in AppAttach (5060 SIP). */
+  application: number;
+  /** Chosen by the side that opens the channel; with the originator's Node-ID it names the channel. */
+  channelId: Buffer;
+  /** Per channel and direction, from 0: the receiver delivers in order. */
+  sequence: bigint;
+  data: Buffer;
+  /** The sender closes the channel (after `data`). */
+  close: boolean;
+  /**
+   * How to reach the sender (its destination list, e.g. [attachment peer, client]); set on the
+   * opening message, so the other side can send back.
+   */
+  replyTo: Destination[];
+}
+
+/** AppDataAns: the receiver took the data (flow control is one message in flight per direction). */
+export interface AppDataAns {
 }
 
 function createBaseIceExtension(): IceExtension {
@@ -903,6 +931,218 @@ export const AppAttachAns: MessageFns<AppAttachAns> = {
     message.application = object.application ?? 0;
     message.role = object.role ?? 0;
     message.candidates = object.candidates?.map((e) => IceCandidate.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAppDataReq(): AppDataReq {
+  return { application: 0, channelId: Buffer.alloc(0), sequence: 0n, data: Buffer.alloc(0), close: false, replyTo: [] };
+}
+
+export const AppDataReq: MessageFns<AppDataReq> = {
+  encode(message: AppDataReq, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.application !== 0) {
+      writer.uint32(8).uint32(message.application);
+    }
+    if (message.channelId.length !== 0) {
+      writer.uint32(18).bytes(message.channelId);
+    }
+    if (message.sequence !== 0n) {
+      if (BigInt.asUintN(64, message.sequence) !== message.sequence) {
+        throw new globalThis.Error("value provided for field message.sequence of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.sequence);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(34).bytes(message.data);
+    }
+    if (message.close !== false) {
+      writer.uint32(40).bool(message.close);
+    }
+    for (const v of message.replyTo) {
+      Destination.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppDataReq {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppDataReq();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.application = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.channelId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sequence = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.close = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.replyTo.push(Destination.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppDataReq {
+    return {
+      application: isSet(object.application) ? globalThis.Number(object.application) : 0,
+      channelId: isSet(object.channelId)
+        ? Buffer.from(bytesFromBase64(object.channelId))
+        : isSet(object.channel_id)
+        ? Buffer.from(bytesFromBase64(object.channel_id))
+        : Buffer.alloc(0),
+      sequence: isSet(object.sequence) ? BigInt(object.sequence) : 0n,
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      close: isSet(object.close) ? globalThis.Boolean(object.close) : false,
+      replyTo: globalThis.Array.isArray(object?.replyTo)
+        ? object.replyTo.map((e: any) => Destination.fromJSON(e))
+        : globalThis.Array.isArray(object?.reply_to)
+        ? object.reply_to.map((e: any) => Destination.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AppDataReq): unknown {
+    const obj: any = {};
+    if (message.application !== 0) {
+      obj.application = Math.round(message.application);
+    }
+    if (message.channelId.length !== 0) {
+      obj.channelId = base64FromBytes(message.channelId);
+    }
+    if (message.sequence !== 0n) {
+      obj.sequence = message.sequence.toString();
+    }
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.close !== false) {
+      obj.close = message.close;
+    }
+    if (message.replyTo?.length) {
+      obj.replyTo = message.replyTo.map((e) => Destination.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppDataReq>): AppDataReq {
+    return AppDataReq.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppDataReq>): AppDataReq {
+    const message = createBaseAppDataReq();
+    message.application = object.application ?? 0;
+    message.channelId = object.channelId ?? Buffer.alloc(0);
+    message.sequence = (object.sequence !== undefined && object.sequence !== null) ? BigInt(object.sequence) : 0n;
+    message.data = object.data ?? Buffer.alloc(0);
+    message.close = object.close ?? false;
+    message.replyTo = object.replyTo?.map((e) => Destination.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAppDataAns(): AppDataAns {
+  return {};
+}
+
+export const AppDataAns: MessageFns<AppDataAns> = {
+  encode(_: AppDataAns, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppDataAns {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppDataAns();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): AppDataAns {
+    return {};
+  },
+
+  toJSON(_: AppDataAns): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<AppDataAns>): AppDataAns {
+    return AppDataAns.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<AppDataAns>): AppDataAns {
+    const message = createBaseAppDataAns();
     return message;
   },
 };

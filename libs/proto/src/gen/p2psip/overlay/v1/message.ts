@@ -9,7 +9,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ErrorResponse } from "../../common/v1/error_code";
 import { Destination, GenericCertificate, Signature } from "../../common/v1/types";
-import { AppAttachAns, AppAttachReq, AttachReqAns } from "./attach";
+import { AppAttachAns, AppAttachReq, AppDataAns, AppDataReq, AttachReqAns } from "./attach";
 import { ConfigUpdateAns, ConfigUpdateReq } from "./config";
 import { PathTrackAns, PathTrackReq } from "./path_track";
 import { FetchAns, FetchReq, FindAns, FindReq, StatAns, StatReq, StoreAns, StoreReq } from "./storage";
@@ -123,6 +123,10 @@ export interface MessageContents {
     | { $case: "configUpdateAns"; configUpdateAns: ConfigUpdateAns }
     | { $case: "pathTrackReq"; pathTrackReq: PathTrackReq }
     | { $case: "pathTrackAns"; pathTrackAns: PathTrackAns }
+    | //
+    /** Project-private (0xF001/0xF002): application bytes relayed through the overlay. */
+    { $case: "appDataReq"; appDataReq: AppDataReq }
+    | { $case: "appDataAns"; appDataAns: AppDataAns }
     | //
     /** Message code 0xFFFF. */
     { $case: "error"; error: ErrorResponse }
@@ -760,6 +764,12 @@ export const MessageContents: MessageFns<MessageContents> = {
       case "pathTrackAns":
         PathTrackAns.encode(message.body.pathTrackAns, writer.uint32(322).fork()).join();
         break;
+      case "appDataReq":
+        AppDataReq.encode(message.body.appDataReq, writer.uint32(491530).fork()).join();
+        break;
+      case "appDataAns":
+        AppDataAns.encode(message.body.appDataAns, writer.uint32(491538).fork()).join();
+        break;
       case "error":
         ErrorResponse.encode(message.body.error, writer.uint32(524282).fork()).join();
         break;
@@ -1013,6 +1023,22 @@ export const MessageContents: MessageFns<MessageContents> = {
             message.body = { $case: "pathTrackAns", pathTrackAns: PathTrackAns.decode(reader, reader.uint32()) };
             continue;
           }
+          case 61441: {
+            if (tag !== 491530) {
+              break;
+            }
+
+            message.body = { $case: "appDataReq", appDataReq: AppDataReq.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 61442: {
+            if (tag !== 491538) {
+              break;
+            }
+
+            message.body = { $case: "appDataAns", appDataAns: AppDataAns.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 65535: {
             if (tag !== 524282) {
               break;
@@ -1155,6 +1181,14 @@ export const MessageContents: MessageFns<MessageContents> = {
         ? { $case: "pathTrackAns", pathTrackAns: PathTrackAns.fromJSON(object.pathTrackAns) }
         : isSet(object.path_track_ans)
         ? { $case: "pathTrackAns", pathTrackAns: PathTrackAns.fromJSON(object.path_track_ans) }
+        : isSet(object.appDataReq)
+        ? { $case: "appDataReq", appDataReq: AppDataReq.fromJSON(object.appDataReq) }
+        : isSet(object.app_data_req)
+        ? { $case: "appDataReq", appDataReq: AppDataReq.fromJSON(object.app_data_req) }
+        : isSet(object.appDataAns)
+        ? { $case: "appDataAns", appDataAns: AppDataAns.fromJSON(object.appDataAns) }
+        : isSet(object.app_data_ans)
+        ? { $case: "appDataAns", appDataAns: AppDataAns.fromJSON(object.app_data_ans) }
         : isSet(object.error)
         ? { $case: "error", error: ErrorResponse.fromJSON(object.error) }
         : undefined,
@@ -1222,6 +1256,10 @@ export const MessageContents: MessageFns<MessageContents> = {
       obj.pathTrackReq = PathTrackReq.toJSON(message.body.pathTrackReq);
     } else if (message.body?.$case === "pathTrackAns") {
       obj.pathTrackAns = PathTrackAns.toJSON(message.body.pathTrackAns);
+    } else if (message.body?.$case === "appDataReq") {
+      obj.appDataReq = AppDataReq.toJSON(message.body.appDataReq);
+    } else if (message.body?.$case === "appDataAns") {
+      obj.appDataAns = AppDataAns.toJSON(message.body.appDataAns);
     } else if (message.body?.$case === "error") {
       obj.error = ErrorResponse.toJSON(message.body.error);
     }
@@ -1414,6 +1452,18 @@ export const MessageContents: MessageFns<MessageContents> = {
       case "pathTrackAns": {
         if (object.body?.pathTrackAns !== undefined && object.body?.pathTrackAns !== null) {
           message.body = { $case: "pathTrackAns", pathTrackAns: PathTrackAns.fromPartial(object.body.pathTrackAns) };
+        }
+        break;
+      }
+      case "appDataReq": {
+        if (object.body?.appDataReq !== undefined && object.body?.appDataReq !== null) {
+          message.body = { $case: "appDataReq", appDataReq: AppDataReq.fromPartial(object.body.appDataReq) };
+        }
+        break;
+      }
+      case "appDataAns": {
+        if (object.body?.appDataAns !== undefined && object.body?.appDataAns !== null) {
+          message.body = { $case: "appDataAns", appDataAns: AppDataAns.fromPartial(object.body.appDataAns) };
         }
         break;
       }
