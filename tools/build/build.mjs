@@ -25,6 +25,7 @@ const entries = [
   ['tools/bench/src/ring.ts', 'tools/bench/dist/ring.cjs'],
   ['tools/bench/src/storage.ts', 'tools/bench/dist/storage.cjs'],
   ['tools/bench/src/storage-memory.ts', 'tools/bench/dist/storage-memory.cjs'],
+  ['tools/bench/src/sip/main.ts', 'tools/bench/dist/sip.cjs'],
   ['tools/sim/src/main.ts', 'tools/sim/dist/main.cjs'],
 ];
 

@@ -14,6 +14,7 @@ const PACKAGES = {
   sipp: 'sip-tester',
   // baresip-core has the binary and its modules; the `baresip` metapackage adds GUI and video.
   baresip: 'baresip-core',
+  kamailio: 'kamailio',
   openssl: 'openssl',
   curl: 'curl',
 };

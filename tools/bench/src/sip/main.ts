@@ -1,0 +1,370 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from '@p2psip/testing';
+import { startKamailio } from './kamailio';
+import { type AorCheck, checkAor, startBenchOverlay, startEdge } from './overlay';
+import { type PhaseInit, type Step, TARGETS, callPhase, registerPhase } from './phases';
+import { unusedSipPort } from './ports';
+import { ProcessGroup } from './processes';
+import { type ElementResult, comparisonRows, stepRows, sustained } from './report';
+import { SippDriver } from './sipp';
+
+// SIP benchmark (issue 6): sipp REGISTER and call rates through one `p2psip sip-edge` into a
+// 16-peer overlay (2 replicas + the responsible peer), and Kamailio (Debian) as a plain
+// registrar/proxy with the same sipp scenarios on the same machine in the same run. Targets:
+// ≥ 1,000 registrations/s and ≥ 300 calls/s with 0 failures and p95 ≤ 50 ms.
+//
+// Each element gets the same sequence: every user's first REGISTER (Digest: REGISTER, 401,
+// REGISTER, 200) at a moderate rate, then re-registrations at rising rates, then calls (sipp's
+// built-in UAC to a registered sipp UAS) at rising rates; a rate series stops at its first step
+// that fails a call or misses p95. Kamailio runs first, before the overlay exists.
+
+const list = (value: string | undefined, fallback: number[]): number[] =>
+  value
+    ? value
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0)
+    : fallback;
+
+const SETTINGS = {
+  users: Number(process.env.BENCH_USERS ?? 1000),
+  stepSeconds: Number(process.env.BENCH_STEP_SECONDS ?? 10),
+  firstRegisterRate: Number(process.env.BENCH_FIRST_REGISTER_RATE ?? 50),
+  registerRates: list(process.env.BENCH_REGISTER_RATES, [25, 50, 100, 250, 500, 1000, 1500, 2000, 3000]),
+  callRates: list(process.env.BENCH_CALL_RATES, [25, 50, 100, 200, 300, 400, 600, 800]),
+  enrollConcurrency: Number(process.env.BENCH_ENROLL_CONCURRENCY ?? 4),
+  peerProcesses: Number(process.env.BENCH_PEER_PROCESSES ?? 4),
+  peersPerProcess: Number(process.env.BENCH_PEERS_PER_PROCESS ?? 4),
+  kamailioChildren: Number(process.env.BENCH_KAMAILIO_CHILDREN ?? cpus().length),
+  /** `edge`, `kamailio` or both (comma-separated). */
+  elements: (process.env.BENCH_ELEMENTS ?? 'kamailio,edge').split(','),
+  settleMs: 2000,
+  /** Keep the work dir (sipp error logs, kamailio log, users files) for a look afterwards. */
+  keepWork: process.env.BENCH_KEEP_WORK === '1',
+};
+const DOMAIN = 'p2psip.test';
+const PASSWORD = 'pw';
+const CALLEE = 'bob';
+
+const userName = (i: number): string => `u${String(i + 1).padStart(5, '0')}`;
+
+interface EdgeSetup {
+  ringFormedS: number;
+  enrolledUsers: number;
+  enrollS: number;
+  enrollPerSecond: number;
+  edgeEvents: Record<string, number>;
+  overlayErrors: string[];
+  lookups: AorCheck[];
+}
+
+async function main(): Promise<void> {
+  const ensure = spawnSync(
+    process.execPath,
+    [path.join(repoRoot(), 'tools/system/ensure-packages.cjs'), 'sipp', 'kamailio'],
+    { stdio: 'inherit' },
+  );
+  if (ensure.status !== 0) throw new Error('sipp and kamailio are needed (see above)');
+  for (const ended of ProcessGroup.endLeftovers()) console.error(`ended a previous run's leftover: ${ended}`);
+  const workDir = mkdtempSync(path.join(tmpdir(), 'p2psip-bench-sip-'));
+  const processes = new ProcessGroup(workDir);
+  processes.installHandlers();
+  // Also on SIGINT/SIGTERM (the handlers exit the process once everything is stopped).
+  if (!SETTINGS.keepWork) process.once('exit', () => rmSync(workDir, { recursive: true, force: true }));
+  const sipp = new SippDriver(workDir, processes);
+  const users = Array.from({ length: SETTINGS.users }, (_, i) => userName(i));
+  const startedAt = new Date();
+  const load = loadavg();
+  console.error(
+    `SIP benchmark in ${workDir}; ${cpus().length} cores, load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  const phaseInit = (label: string, alive: () => void): PhaseInit => ({
+    sipp,
+    label,
+    domain: DOMAIN,
+    password: PASSWORD,
+    stepSeconds: SETTINGS.stepSeconds,
+    settleMs: SETTINGS.settleMs,
+    alive,
+  });
+
+  let kamailio: ElementResult | undefined;
+  let edge: ElementResult = {};
+  let setup: EdgeSetup | undefined;
+  try {
+    if (SETTINGS.elements.includes('kamailio')) {
+      console.error(`kamailio: ${SETTINGS.kamailioChildren} UDP workers…`);
+      const server = await startKamailio(
+        {
+          workDir,
+          port: await unusedSipPort(),
+          domain: DOMAIN,
+          password: PASSWORD,
+          children: SETTINGS.kamailioChildren,
+        },
+        processes,
+      );
+      kamailio = await measure(
+        phaseInit('kamailio', () => undefined),
+        server.address,
+        server.address,
+        server.address,
+        users,
+      );
+      await server.stop();
+    }
+    if (SETTINGS.elements.includes('edge')) {
+      try {
+        ({ edge, setup } = await measureEdge(workDir, processes, phaseInit, users));
+      } catch (error) {
+        // The overlay or an edge did not start: Kamailio's figures are still worth keeping.
+        console.error(error);
+        edge = { error: String(error) };
+      }
+    }
+  } finally {
+    await processes.stopAll();
+  }
+
+  const result = {
+    benchmark: 'sip',
+    startedAt: startedAt.toISOString(),
+    machine: { cores: cpus().length, loadAverageAtStart: load },
+    code: codeVersion(),
+    settings: { ...SETTINGS, domain: DOMAIN, targets: TARGETS },
+    setup,
+    summary: { edge: summary(edge), kamailio: kamailio && summary(kamailio) },
+    edge: strip(edge),
+    kamailio: kamailio && strip(kamailio),
+  };
+  const resultsDir = path.join(repoRoot(), 'tools', 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const resultFile = path.join(
+    resultsDir,
+    `sip-${startedAt.toISOString().slice(0, 16).replace(':', '-')}.json`,
+  );
+  writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
+  report(edge, kamailio, setup);
+  const { commit, uncommitted } = result.code;
+  console.log(
+    `\ncode: ${commit.slice(0, 10)}${uncommitted.length > 0 ? ` + ${uncommitted.length} uncommitted app/lib files` : ''}`,
+  );
+  console.log(`\nJSON: ${path.relative(repoRoot(), resultFile)}`);
+  if (SETTINGS.keepWork) console.log(`work dir kept: ${workDir}`);
+}
+
+/** One element's register and call phases; an error stops them and is kept in the result. */
+async function measure(
+  init: PhaseInit,
+  registerVia: string,
+  calleeAt: string,
+  callVia: string,
+  users: readonly string[],
+  /** Waits until the element has worked off what the register phase left it. */
+  quiet?: () => Promise<void>,
+): Promise<ElementResult> {
+  let register: ElementResult['register'];
+  try {
+    console.error(`${init.label}: REGISTER of ${users.length} users…`);
+    register = await registerPhase(
+      init,
+      registerVia,
+      users,
+      SETTINGS.firstRegisterRate,
+      SETTINGS.registerRates,
+    );
+    await quiet?.();
+    console.error(`${init.label}: calls…`);
+    const calls = await callPhase(init, CALLEE, calleeAt, callVia, SETTINGS.callRates);
+    return { register, calls };
+  } catch (error) {
+    console.error(`${init.label}: stopped early: ${String(error)}`);
+    return { register, error: String(error) };
+  }
+}
+
+async function measureEdge(
+  workDir: string,
+  processes: ProcessGroup,
+  phaseInit: (label: string, alive: () => void) => PhaseInit,
+  users: readonly string[],
+): Promise<{ edge: ElementResult; setup: EdgeSetup }> {
+  const peers = SETTINGS.peerProcesses * SETTINGS.peersPerProcess;
+  console.error(`overlay: ${peers} peers in ${SETTINGS.peerProcesses} processes…`);
+  const ringStarted = performance.now();
+  const overlay = await startBenchOverlay(
+    {
+      workDir,
+      domain: DOMAIN,
+      password: PASSWORD,
+      peerProcesses: SETTINGS.peerProcesses,
+      peersPerProcess: SETTINGS.peersPerProcess,
+    },
+    processes,
+  );
+  const ringFormedS = (performance.now() - ringStarted) / 1000;
+  console.error(`ring consistent after ${ringFormedS.toFixed(1)} s; enrolling ${users.length} users…`);
+  const enrollMs = await overlay.enrollUsers([...users, CALLEE], SETTINGS.enrollConcurrency);
+  console.error(`enrolled ${users.length + 1} users in ${(enrollMs / 1000).toFixed(1)} s`);
+  const edgeInit = { domain: DOMAIN, password: PASSWORD, workDir };
+  // The edge under test serves the load users and the callers; the callee's phone is registered
+  // at a second edge, so every call crosses the overlay (lookup, AppAttach, TLS between edges).
+  const edgeA = await startEdge(
+    overlay,
+    { ...edgeInit, name: 'edge-a', users, peer: overlay.peers[1] ?? '' },
+    processes,
+  );
+  const edgeB = await startEdge(
+    overlay,
+    {
+      ...edgeInit,
+      name: 'edge-b',
+      users: [CALLEE],
+      peer: overlay.peers[SETTINGS.peersPerProcess * 2 + 1] ?? '',
+    },
+    processes,
+  );
+  const alive = (): void => {
+    for (const e of [edgeA, edgeB]) {
+      const { exitCode, signalCode } = e.process.child;
+      if (exitCode !== null || signalCode !== null)
+        throw new Error(
+          `${e.name} exited (${exitCode ?? signalCode}):\n${e.process.tail().slice(-30).join('\n')}`,
+        );
+    }
+  };
+  // A register step it could not keep up with leaves overlay stores running (sipp's retransmissions
+  // each start one): the calls start once edge A has printed no event for 3 s.
+  const quiet = async (): Promise<void> => {
+    const deadline = Date.now() + 120_000;
+    let last = '';
+    for (;;) {
+      const now = JSON.stringify([...edgeA.events]);
+      if (now === last || Date.now() > deadline) return;
+      last = now;
+      await sleep(3000);
+    }
+  };
+  const edge = await measure(phaseInit('edge', alive), edgeA.udp, edgeB.udp, edgeA.udp, users, quiet);
+  const sample = [...new Set([0, Math.floor(users.length / 2), users.length - 1])].map((i) => users[i] ?? '');
+  const lookups = await Promise.all(
+    sample.map((user) => checkAor(overlay, `sip:${user}@${DOMAIN}`, CALLEE, overlay.peers[5] ?? '')),
+  );
+  return {
+    edge,
+    setup: {
+      ringFormedS,
+      enrolledUsers: users.length + 1,
+      enrollS: enrollMs / 1000,
+      enrollPerSecond: ((users.length + 1) * 1000) / enrollMs,
+      edgeEvents: Object.fromEntries([...edgeA.events].map(([event, n]) => [`edge-a ${event}`, n])),
+      overlayErrors: edgeA.overlayErrors,
+      lookups,
+    },
+  };
+}
+
+function report(
+  edge: ElementResult,
+  kamailio: ElementResult | undefined,
+  setup: EdgeSetup | undefined,
+): void {
+  const peers = SETTINGS.peerProcesses * SETTINGS.peersPerProcess;
+  console.log(
+    `SIP benchmark, ${cpus().length} cores: one p2psip sip-edge into ${peers} peers (${SETTINGS.peerProcesses} processes, ` +
+      `2 replicas + responsible) vs kamailio (${SETTINGS.kamailioChildren} UDP workers, in-memory location); ` +
+      `${SETTINGS.users} users, ${SETTINGS.stepSeconds} s per rate step, sipp over UDP`,
+  );
+  console.log(
+    'A registration is REGISTER → 401 → REGISTER with Digest → 200 (2 requests); its time runs from the first REGISTER to the 200. ' +
+      'A call is sipp’s UAC → INVITE/200/ACK/BYE/200 to a sipp UAS; its time is INVITE → 200. ' +
+      'Edge calls enter edge A and reach the callee registered at edge B through the overlay (lookup once, then the cached AppAttach TLS connection).',
+  );
+  if (setup) {
+    console.log(
+      `setup: ring consistent after ${setup.ringFormedS.toFixed(1)} s; ${setup.enrolledUsers} users enrolled in ` +
+        `${setup.enrollS.toFixed(1)} s (${setup.enrollPerSecond.toFixed(0)}/s, ${SETTINGS.enrollConcurrency} at a time)`,
+    );
+  }
+  console.log(
+    '\n| element | what | offered /s | ok | failed | retransmissions | achieved /s | p50 ms | p95 ms | max ms | met |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const row of [...(kamailio ? stepRows('kamailio', kamailio) : []), ...stepRows('edge', edge)])
+    console.log(`| ${row} |`);
+  console.log('\n| figure | edge | kamailio | edge / kamailio | target |');
+  console.log('|---|---|---|---|---|');
+  for (const row of comparisonRows(edge, kamailio, SETTINGS.registerRates, SETTINGS.callRates))
+    console.log(`| ${row} |`);
+  if (setup) {
+    const events = Object.entries(setup.edgeEvents)
+      .map(([event, n]) => `${event} ${n}`)
+      .join(', ');
+    console.log(`\nedge events: ${events}`);
+    console.log(
+      `after the run, p2psip lookup / stat: ${setup.lookups
+        .map((l) => `${l.aor} ${l.found ? `found (${l.entries} entry, ${l.copies} copies)` : 'NOT found'}`)
+        .join(', ')}`,
+    );
+    for (const line of setup.overlayErrors.slice(0, 5)) console.log(`overlay-error: ${line}`);
+  }
+  for (const [name, result] of [
+    ['edge', edge],
+    ['kamailio', kamailio],
+  ] as const) {
+    if (result?.error) console.log(`${name} stopped early: ${result.error}`);
+    const steps = new Set([
+      ...(result?.register ? [result.register.first, ...result.register.steps] : []),
+      ...(result?.calls
+        ? [result.calls.calleeRegistration, result.calls.firstCall, ...result.calls.steps]
+        : []),
+    ]);
+    // A step without failed calls may still log notes (a 200 retransmitted after the call ended).
+    for (const step of steps) {
+      if (step.errors && !step.ok)
+        console.log(`\n${step.name} — sipp error log (start):\n${step.errors.slice(0, 1500)}`);
+    }
+  }
+}
+
+/** The commit measured, and the uncommitted app and lib files the bundles were built with. */
+function codeVersion(): { commit: string; uncommitted: string[] } {
+  const git = (...args: string[]): string =>
+    spawnSync('git', args, { cwd: repoRoot(), encoding: 'utf8' }).stdout?.trim() ?? '';
+  const uncommitted = git('status', '--porcelain', '--', 'apps', 'libs').split('\n').filter(Boolean);
+  return { commit: git('rev-parse', 'HEAD'), uncommitted };
+}
+
+/** The best rates: meeting every target, and with no failed call whatever the p95. */
+function summary(result: ElementResult) {
+  const { registerRates, callRates } = SETTINGS;
+  const ok = (step: Step): boolean => step.ok;
+  return {
+    registrations: sustained(result.register?.steps, registerRates),
+    registrationsAnyP95: sustained(result.register?.steps, registerRates, ok),
+    calls: sustained(result.calls?.steps, callRates),
+    callsAnyP95: sustained(result.calls?.steps, callRates, ok),
+  };
+}
+
+/** The JSON result without the long sipp error logs (their start stays in the table's notes). */
+function strip(result: ElementResult): unknown {
+  return JSON.parse(
+    JSON.stringify(result, (key, value: unknown) =>
+      key === 'errors' && typeof value === 'string'
+        ? value.slice(0, 1500)
+        : key === 'dir'
+          ? undefined
+          : value,
+    ),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,174 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from '@p2psip/testing';
+import { unusedUdpPort } from './ports';
+import type { SippDriver, SippOutcome } from './sipp';
+
+/** The acceptance targets of issue 6. */
+export const TARGETS = { registrationsPerSecond: 1000, callsPerSecond: 300, p95Ms: 50 } as const;
+
+/** The end-to-end suite's Digest REGISTER scenario (REGISTER, 401, REGISTER with credentials, 200). */
+export const REGISTER_SCENARIO = path.join(repoRoot(), 'tools', 'e2e', 'sipp', 'register-auth.xml');
+
+/** A sipp run at a fixed offered rate. */
+export interface Step extends SippOutcome {
+  readonly offeredPerSecond: number;
+  readonly expected: number;
+  /** Every call succeeded (sipp exit 0, no failed call). */
+  readonly ok: boolean;
+  /** ok, and p95 is within the target. */
+  readonly met: boolean;
+}
+
+export interface PhaseInit {
+  readonly sipp: SippDriver;
+  /** Names the runs: `kamailio`, `edge`. */
+  readonly label: string;
+  readonly domain: string;
+  readonly password: string;
+  readonly stepSeconds: number;
+  /** Waits between steps, so one step's backlog does not land on the next. */
+  readonly settleMs: number;
+  /** Called after each run: throws when the element under test died. */
+  readonly alive: () => void;
+}
+
+export interface RegisterPhase {
+  /** Each user's first REGISTER, at a moderate rate (the edge opens the user's TLS connection). */
+  readonly first: Step;
+  /** Re-registrations of the same users at rising rates, until a step has a failed call. */
+  readonly steps: Step[];
+}
+
+/** sipp's REGISTER-with-Digest scenario through `remote` for every user of the CSV. */
+export async function registerPhase(
+  init: PhaseInit,
+  remote: string,
+  users: readonly string[],
+  firstRate: number,
+  rates: readonly number[],
+): Promise<RegisterPhase> {
+  const csv = await init.sipp.injectionFile(
+    `${init.label}-users.csv`,
+    users.map((user) => [user, init.password, `[authentication username=${user} password=${init.password}]`]),
+  );
+  const registerAt = (name: string, rate: number, count: number): Promise<Step> =>
+    step(init, name, rate, count, {
+      remote,
+      args: ['-sf', REGISTER_SCENARIO, '-inf', csv, '-key', 'domain', init.domain],
+    });
+  const first = await registerAt(`${init.label}-register-first`, firstRate, users.length);
+  const steps = await rising(init, rates, (rate) =>
+    registerAt(`${init.label}-register-${rate}`, rate, rate * init.stepSeconds),
+  );
+  return { first, steps };
+}
+
+export interface CallPhase {
+  /** The callee's registration (sipp, from the UAS's port). */
+  readonly calleeRegistration: Step;
+  /** One call before the measured ones: the edge looks the callee up in the overlay and connects. */
+  readonly firstCall: Step;
+  readonly steps: Step[];
+  /** INVITEs the callee's UAS received. */
+  readonly uasIncoming: number;
+}
+
+/**
+ * Registers `callee` (a sipp UAS) through `registerAt`, then runs sipp's built-in UAC through
+ * `callVia` (Request-URI sip:<callee>@<callVia>) at rising rates, until a step has a failed call.
+ */
+export async function callPhase(
+  init: PhaseInit,
+  callee: string,
+  registerAt: string,
+  callVia: string,
+  rates: readonly number[],
+): Promise<CallPhase> {
+  const uasPort = await unusedUdpPort();
+  const csv = await init.sipp.injectionFile(`${init.label}-callee.csv`, [
+    [callee, init.password, `[authentication username=${callee} password=${init.password}]`],
+  ]);
+  const calleeRegistration = await step(init, `${init.label}-register-callee`, 1, 1, {
+    remote: registerAt,
+    localPort: uasPort,
+    args: ['-sf', REGISTER_SCENARIO, '-inf', csv, '-key', 'domain', init.domain],
+  });
+  if (!calleeRegistration.ok)
+    return { calleeRegistration, firstCall: calleeRegistration, steps: [], uasIncoming: 0 };
+  const uas = await init.sipp.startUas({
+    name: `${init.label}-uas`,
+    args: ['-sn', 'uas'],
+    localPort: uasPort,
+    timeoutS: 3600,
+  });
+  try {
+    const callAt = (name: string, rate: number, count: number): Promise<Step> =>
+      step(init, name, rate, count, {
+        remote: callVia,
+        args: ['-sn', 'uac', '-s', callee],
+      });
+    const firstCall = await callAt(`${init.label}-call-first`, 1, 1);
+    const steps = firstCall.ok
+      ? await rising(init, rates, (rate) =>
+          callAt(`${init.label}-call-${rate}`, rate, rate * init.stepSeconds),
+        )
+      : [];
+    return { calleeRegistration, firstCall, steps, uasIncoming: await uas.incoming() };
+  } finally {
+    await uas.stop();
+  }
+}
+
+/** Runs `run` at each rate in turn; stops after the first step with a failed call. */
+async function rising(init: PhaseInit, rates: readonly number[], run: (rate: number) => Promise<Step>) {
+  const steps: Step[] = [];
+  for (const rate of rates) {
+    await sleep(init.settleMs);
+    const result = await run(rate);
+    steps.push(result);
+    console.error(describe(result));
+    init.alive();
+    if (!result.ok) break;
+  }
+  return steps;
+}
+
+async function step(
+  init: PhaseInit,
+  name: string,
+  rate: number,
+  count: number,
+  run: { remote: string; args: readonly string[]; localPort?: number },
+): Promise<Step> {
+  const outcome = await init.sipp.run({
+    name,
+    remote: run.remote,
+    localPort: run.localPort ?? (await unusedUdpPort()),
+    args: [
+      ...run.args,
+      ...['-m', String(count), '-r', String(rate), '-rp', '1000'],
+      // A call that hears nothing for 5 s fails instead of waiting for the global timeout.
+      ...['-recv_timeout', '5000'],
+    ],
+    timeoutS: Math.ceil(count / rate) + 60,
+  });
+  init.alive();
+  const ok = outcome.status === 0 && outcome.failed === 0 && outcome.successful === count;
+  const met = ok && outcome.p95Ms <= TARGETS.p95Ms;
+  const result = { ...outcome, offeredPerSecond: rate, expected: count, ok, met };
+  if (rate === 1 || name.endsWith('-first')) console.error(describe(result));
+  return result;
+}
+
+export function describe(step: Step): string {
+  const failures = Object.entries(step.failureKinds)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  return (
+    `${step.name}: ${step.successful}/${step.expected} ok, ${step.failed} failed${failures ? ` (${failures})` : ''}, ` +
+    `${step.retransmissions} retransmissions, ${step.perSecond.toFixed(0)}/s, p50 ${step.p50Ms} ms, ` +
+    `p95 ${step.p95Ms} ms, max ${step.maxMs} ms, exit ${step.status}` +
+    (step.ok ? (step.met ? '' : ` — p95 above ${TARGETS.p95Ms} ms`) : ' — FAILED CALLS')
+  );
+}
