@@ -112,6 +112,9 @@ export class RegistrationClient implements RegistrationSource {
   private async put(aor: string, value: Uint8Array, exists: boolean, lifetimeS: number) {
     const now = BigInt(Date.now());
     const storageTimeMs = now > this.lastStorageTimeMs ? now : this.lastStorageTimeMs + 1n;
+    // Taken before the store: two stores in flight for one AOR must not share a storage_time
+    // (the second would be refused as not newer).
+    this.lastStorageTimeMs = storageTimeMs;
     const result = await this.storage.store(
       RegistrationClient.checkOwnership(aor, this.identity),
       this.kind(),
@@ -124,7 +127,6 @@ export class RegistrationClient implements RegistrationSource {
         storageTimeMs,
       },
     );
-    this.lastStorageTimeMs = storageTimeMs;
     return result;
   }
 

@@ -187,6 +187,11 @@ describe('client-sdk — SIP edge as a stateless proxy between phones', () => {
       /^SIP\/2\.0 404/,
     );
     expect(await ask(options('bob', 0))).toMatch(/^SIP\/2\.0 483/);
+    // OPTIONS to the edge itself (keep-alive pings of phones) is answered by the edge.
+    const ping = options('x', 70)
+      .replace(`OPTIONS sip:x@${DOMAIN}`, `OPTIONS sip:${DOMAIN}`)
+      .replace(/branch=z9hG4bKopt\w+/, 'branch=z9hG4bKping');
+    expect(await ask(ping)).toMatch(/^SIP\/2\.0 200/);
     socket.close();
   });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { normalizeAor } from '@p2psip/identity';
 import { APPLICATION_SIP, TypedEmitter } from '@p2psip/overlay';
 import {
@@ -24,6 +25,7 @@ import { SipConnection } from '../sip/sip-connection';
 import { Bindings } from './bindings';
 import { DigestAuthenticator } from './digest-auth';
 import { type ForkBranch, InviteForks } from './invite-forks';
+import { RegisterTransactions } from './register-transactions';
 import { type ListenSpec, type LocalSource, SipTransport } from './sip-transport';
 
 /** What the edge needs from the overlay (the CLI wires it to the client session). */
@@ -86,6 +88,11 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
   private readonly reachCache = new Map<string, { branches: CalleeBranch[]; untilMs: number }>();
   private readonly resolving = new Set<string>();
   private readonly forks = new InviteForks();
+  /** REGISTER server transactions: retransmissions are answered from here (RFC 3261 §17.2.2). */
+  private readonly registrations = new RegisterTransactions<Ingress>(
+    (request, ingress) => this.register(request, ingress),
+    (response, ingress) => this.send(response, ingress),
+  );
   private nextRemote = 1;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -161,11 +168,27 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
       if (message.kind === 'response') return this.relayResponse(message);
       if (ingress.kind === 'local' && ingress.source.transport === 'udp')
         markReceived(message, ingress.source);
-      if (message.method === 'REGISTER' && ingress.kind === 'local')
-        return void this.register(message, ingress);
-      void this.proxy(message, ingress);
+      if (message.method === 'REGISTER' && ingress.kind === 'local') {
+        return this.guard(message, ingress, () => this.registrations.handle(message, ingress));
+      }
+      this.guard(message, ingress, () => this.proxy(message, ingress));
+    } catch (error) {
+      this.refuse(message, ingress, error);
+    }
+  }
+
+  /** Runs an asynchronous handler; whatever it throws is answered 400 (or dropped), never fatal. */
+  private guard(request: SipRequest, ingress: Ingress, run: () => Promise<void>): void {
+    run().catch((error: unknown) => this.refuse(request, ingress, error));
+  }
+
+  /** A message some header of which did not parse: 400 when it can be answered, else dropped. */
+  private refuse(message: SipMessage, ingress: Ingress, error: unknown): void {
+    if (message.kind !== 'request' || message.method === 'ACK') return;
+    try {
+      this.respond(message, ingress, 400, `Bad Request (${errorText(error)})`.slice(0, 100));
     } catch {
-      // A message we cannot handle is dropped; the edge keeps serving (the fuzz corpus checks it).
+      // Not even a response can be built from it (RFC 3261 §8.2.2 lets us drop it).
     }
   }
 
@@ -186,10 +209,12 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
 
   // --- registrar --------------------------------------------------------------------------------
 
-  private async register(request: SipRequest, ingress: Ingress & { kind: 'local' }): Promise<void> {
+  /** The registrar (RFC 3261 §10.3); resolves with the response it sent. */
+  private async register(request: SipRequest, ingress: Ingress): Promise<SipResponse> {
+    if (ingress.kind !== 'local') return this.respondWith(request, ingress, 403, 'Forbidden');
     const aor = aorOf(request.headers.get('To'));
     if (!aor || !aor.endsWith(`@${this.init.domain}`) || !this.init.passwords.has(aor)) {
-      return this.respond(request, ingress, 404, 'Not Found');
+      return this.respondWith(request, ingress, 404, 'Not Found');
     }
     const authorization = request.headers.get('Authorization');
     const verified =
@@ -200,7 +225,8 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     if (!verified) {
       const challenge = createResponse(request, 401, 'Unauthorized', { toTag: newTag() });
       challenge.headers.set('WWW-Authenticate', this.auth.challenge());
-      return this.send(challenge, ingress);
+      this.send(challenge, ingress);
+      return challenge;
     }
     const contacts = contactsOf(request);
     if (contacts === 'wildcard') this.bindings.removeAll(aor);
@@ -226,7 +252,7 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
       }
     } catch (error) {
       this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) });
-      return this.respond(request, ingress, 500, 'Overlay Store Failed');
+      return this.respondWith(request, ingress, 500, 'Overlay Store Failed');
     }
     const ok = createResponse(request, 200, 'OK', { toTag: newTag() });
     for (const binding of live) {
@@ -236,6 +262,7 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
       );
     }
     this.send(ok, ingress);
+    return ok;
   }
 
   private sweep(): void {
@@ -276,7 +303,20 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
       // user@domain, or user@<this edge> as phones dial through an outbound proxy (sipp -s bob).
       return this.forwardToAor(request, ingress, `${target.user}@${this.init.domain}`);
     }
+    if (!target.user && (target.host.toLowerCase() === this.init.domain || this.isSelf(target))) {
+      return this.answerForEdge(request, ingress);
+    }
     return this.forwardToUri(request, ingress, request.uri);
+  }
+
+  /** A request for the edge itself (`sip:<domain>`, `sip:<edge address>`): OPTIONS is answered. */
+  private answerForEdge(request: SipRequest, ingress: Ingress): void {
+    if (request.method === 'ACK') return;
+    if (request.method !== 'OPTIONS') return this.respond(request, ingress, 404, 'Not Found');
+    const ok = createResponse(request, 200, 'OK', { toTag: newTag() });
+    ok.headers.set('Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, SUBSCRIBE, NOTIFY');
+    ok.headers.set('Accept', 'application/sdp');
+    this.send(ok, ingress);
   }
 
   /**
@@ -409,6 +449,10 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     if (binding) return this.forwardLocal(request, ingress, uri, binding.source);
     const target = safeUri(uri);
     if (!target) return this.respond(request, ingress, 416, 'Unsupported URI Scheme');
+    // The edge resolves no host names (RFC 3263 is for a later day): addresses only.
+    if (net.isIP(target.host.replace(/^\[|\]$/g, '')) === 0) {
+      return this.respond(request, ingress, 404, 'Not Found');
+    }
     this.forwardLocal(request, ingress, uri, {
       transport: 'udp',
       host: target.host.replace(/^\[|\]$/g, ''),
@@ -479,7 +523,13 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
 
   /** Our own final answer to `request`. */
   private respond(request: SipRequest, ingress: Ingress, status: number, reason: string): void {
-    this.send(createResponse(request, status, reason, { toTag: newTag() }), ingress);
+    this.respondWith(request, ingress, status, reason);
+  }
+
+  private respondWith(request: SipRequest, ingress: Ingress, status: number, reason: string): SipResponse {
+    const response = createResponse(request, status, reason, { toTag: newTag() });
+    this.send(response, ingress);
+    return response;
   }
 
   private send(response: SipResponse, ingress: Ingress): void {
