@@ -81,7 +81,7 @@ export function addRelayCommands(program: Command): void {
             : r.relays
                 .map(
                   (relay) =>
-                    `${relay.urls[0] ?? relay.address}  ${relay.health}, ${relay.allocations} allocation(s), rtt ${relay.rttMs} ms` +
+                    `${relay.urls[0] ?? relay.address}  ${relay.health}, ${relay.allocations} allocation(s), ${relay.bandwidthBps} bit/s, rtt ${relay.rttMs} ms` +
                     (relay.credentials
                       ? `\n  user ${relay.credentials.username}  password ${relay.credentials.password}  until ${relay.credentials.expiresAt}`
                       : ''),

@@ -7,6 +7,8 @@ export interface RelayReport {
   readonly urls: readonly string[];
   readonly health: string;
   readonly allocations: number;
+  /** Relayed traffic, bits per second, where the relay's coturn reports it. */
+  readonly bandwidthBps: number;
   readonly rttMs: number;
   readonly credentials?: { username: string; password: string; realm: string; expiresAt: string };
 }
@@ -61,6 +63,7 @@ export async function findRelays(init: {
       urls: relay.urls,
       health: HEALTH[relay.health] ?? 'unknown',
       allocations: relay.load?.allocations ?? 0,
+      bandwidthBps: Number(relay.load?.bandwidthBps ?? 0n),
       rttMs: Math.round(relay.rttMs * 1000) / 1000,
       ...(relay.credentials
         ? {

@@ -35,7 +35,10 @@ export function relayToProto(
     transports: RELAY_TRANSPORTS.map((transport) => TRANSPORT[transport]),
     urls: RELAY_TRANSPORTS.map((transport) => `turn:${address}?transport=${transport}`),
     health: HEALTH[status.health],
-    load: { allocations: status.allocations ?? 0, bandwidthBps: 0n },
+    load: {
+      allocations: status.allocations ?? 0,
+      bandwidthBps: BigInt(Math.round(status.bandwidthBps ?? 0)),
+    },
     rttMs: status.rttMs ?? 0,
     lastCheckedMs: BigInt(status.lastCheckedMs ?? 0),
     credentials: extra.credentials

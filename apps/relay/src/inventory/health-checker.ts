@@ -69,7 +69,7 @@ export class HealthChecker {
   private async check(endpoint: RelayEndpoint): Promise<void> {
     const { inventory, signal, logger } = this.components;
     try {
-      const allocations =
+      const load =
         endpoint.cliPort !== undefined && this.components.cliPassword !== undefined
           ? await readCoturnSessions({
               host: endpoint.host,
@@ -91,7 +91,7 @@ export class HealthChecker {
       this.components.onChecked?.(endpoint, true);
       const change = inventory.recordSuccess(endpoint.address, {
         rttMs: probe.rttMs,
-        ...(allocations === undefined ? {} : { allocations }),
+        ...(load === undefined ? {} : { allocations: load.sessions, bandwidthBps: load.bandwidthBps }),
         nowMs: this.now(),
       });
       if (change) this.components.onChange(change);

@@ -12,6 +12,8 @@ export interface RelayStatus {
   readonly rttMs?: number;
   /** Active TURN sessions as coturn's CLI reported them; undefined = unknown. */
   readonly allocations?: number;
+  /** Relayed traffic, bits per second, from the same report; undefined = unknown. */
+  readonly bandwidthBps?: number;
   readonly lastCheckedMs?: number;
   readonly lastError?: string;
 }
@@ -75,7 +77,7 @@ export class RelayInventory {
 
   recordSuccess(
     address: string,
-    result: { rttMs: number; allocations?: number; nowMs: number },
+    result: { rttMs: number; allocations?: number; bandwidthBps?: number; nowMs: number },
   ): HealthChange | undefined {
     const current = this.relays.get(address);
     if (!current) return undefined;
@@ -85,6 +87,7 @@ export class RelayInventory {
       consecutiveFailures: 0,
       rttMs: result.rttMs,
       ...(result.allocations === undefined ? {} : { allocations: result.allocations }),
+      ...(result.bandwidthBps === undefined ? {} : { bandwidthBps: result.bandwidthBps }),
       lastCheckedMs: result.nowMs,
     };
     return this.replace(current, next);
@@ -101,7 +104,7 @@ export class RelayInventory {
         : HANDED_OUT.has(current.health)
           ? 'degraded'
           : current.health;
-    const { allocations: _unknownNow, ...rest } = current;
+    const { allocations: _unknownNow, bandwidthBps: _unknownRate, ...rest } = current;
     return this.replace(current, {
       ...rest,
       health,
@@ -118,7 +121,7 @@ export class RelayInventory {
   markDown(address: string, result: { error: string; nowMs: number }): HealthChange | undefined {
     const current = this.relays.get(address);
     if (!current) return undefined;
-    const { allocations: _unknownNow, rttMs: _noRtt, ...rest } = current;
+    const { allocations: _unknownNow, bandwidthBps: _unknownRate, rttMs: _noRtt, ...rest } = current;
     return this.replace(current, {
       ...rest,
       health: 'unhealthy',

@@ -12,6 +12,8 @@ export interface RelayHealthEvent {
   readonly consecutiveFailures: number;
   readonly rttMs?: number;
   readonly allocations?: number;
+  /** Relayed traffic, bits per second, where coturn's CLI reports it. */
+  readonly bandwidthBps?: number;
   readonly error?: string;
   readonly atMs: number;
 }
@@ -26,6 +28,7 @@ export function relayHealthEvent(change: HealthChange, checkedBy: string): Relay
     consecutiveFailures: status.consecutiveFailures,
     ...(status.rttMs === undefined || status.health === 'unhealthy' ? {} : { rttMs: status.rttMs }),
     ...(status.allocations === undefined ? {} : { allocations: status.allocations }),
+    ...(status.bandwidthBps === undefined ? {} : { bandwidthBps: status.bandwidthBps }),
     ...(status.lastError && status.consecutiveFailures > 0 ? { error: status.lastError } : {}),
     atMs: status.lastCheckedMs ?? 0,
   };

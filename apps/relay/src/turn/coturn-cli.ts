@@ -1,17 +1,25 @@
 import { connect } from 'node:net';
 import { RelayCheckError } from '../errors';
 
+/** What coturn's CLI says about its load. */
+export interface CoturnLoad {
+  /** "Total sessions: N" — active allocations. */
+  readonly sessions: number;
+  /** The sum of every session's "rate: … total=N (bytes per sec)", as bits per second. */
+  readonly bandwidthBps: number;
+}
+
 /**
- * Reads a coturn's load from its telnet CLI: log in, `ps`, parse "Total sessions: N". The Debian
- * build has no Prometheus exporter; the CLI is the one load report it offers. Bandwidth is not in
- * `ps` totals, so it stays unknown (0).
+ * Reads a coturn's load from its telnet CLI: log in, `ps`, parse "Total sessions: N" and each
+ * session's current rate. The Debian build has no Prometheus exporter; the CLI is the one load
+ * report it offers.
  */
 export function readCoturnSessions(init: {
   host: string;
   port: number;
   password: string;
   timeoutMs: number;
-}): Promise<number> {
+}): Promise<CoturnLoad> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: init.host, port: init.port });
     let text = '';
@@ -45,8 +53,17 @@ export function readCoturnSessions(init: {
         step = 'done';
         clearTimeout(timer);
         socket.end('quit\n');
-        resolve(Number(total[1]));
+        resolve({ sessions: Number(total[1]), bandwidthBps: 8 * sessionRates(text) });
       }
     });
   });
+}
+
+/** Bytes per second over every session `ps` listed ("rate: r=…, s=…, total=N (bytes per sec)"). */
+export function sessionRates(psOutput: string): number {
+  let sum = 0;
+  for (const match of psOutput.matchAll(/rate: r=\d+, s=\d+, total=(\d+) \(bytes per sec\)/g)) {
+    sum += Number(match[1]);
+  }
+  return sum;
 }
