@@ -22,7 +22,8 @@ import { type AppListener, listenForApps } from '../app-channel/tls-channel';
 import type { OverlaySession } from '../overlay-session';
 import type { CalleeBranch } from '../sip/sip-caller';
 import { SipConnection } from '../sip/sip-connection';
-import { Bindings } from './bindings';
+import { type Binding, Bindings } from './bindings';
+import { StoredRegistrations } from './stored-registrations';
 import { DigestAuthenticator } from './digest-auth';
 import { type ForkBranch, InviteForks } from './invite-forks';
 import { RegisterTransactions } from './register-transactions';
@@ -88,6 +89,7 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
   private readonly reachCache = new Map<string, { branches: CalleeBranch[]; untilMs: number }>();
   private readonly resolving = new Set<string>();
   private readonly forks = new InviteForks();
+  private readonly stored = new StoredRegistrations();
   /** REGISTER server transactions: retransmissions are answered from here (RFC 3261 §17.2.2). */
   private readonly registrations = new RegisterTransactions<Ingress>(
     (request, ingress) => this.register(request, ingress),
@@ -239,7 +241,16 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     try {
       if (live.length > 0) {
         const expires = this.remainingSeconds(aor);
+        const contactSet = live
+          .map((b) => b.contact)
+          .sort()
+          .join(' ');
+        if (this.stored.isFresh(aor, expires, contactSet)) {
+          // A refresh of unchanged bindings: the overlay entry still has most of its life.
+          return this.accept(request, ingress, live);
+        }
         await this.init.overlay.register(aor, expires);
+        this.stored.record(aor, expires, contactSet);
         this.emit('event', {
           event: 'registered',
           aor: `sip:${aor}`,
@@ -248,12 +259,18 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
         });
       } else if (contacts === 'wildcard' || contacts.length > 0) {
         await this.init.overlay.unregister(aor);
+        this.stored.forget(aor);
         this.emit('event', { event: 'unregistered', aor: `sip:${aor}` });
       }
     } catch (error) {
       this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) });
       return this.respondWith(request, ingress, 500, 'Overlay Store Failed');
     }
+    return this.accept(request, ingress, live);
+  }
+
+  /** 200 with the AOR's bindings and their remaining lifetimes (RFC 3261 §10.3 step 8). */
+  private accept(request: SipRequest, ingress: Ingress, live: readonly Binding[]): SipResponse {
     const ok = createResponse(request, 200, 'OK', { toTag: newTag() });
     for (const binding of live) {
       ok.headers.append(
