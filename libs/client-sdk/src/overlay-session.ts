@@ -12,6 +12,7 @@ import {
 import {
   ClientFrameStream,
   GrpcLink,
+  STORAGE_BODY_MAPPERS,
   createMessageSecurity,
   createProtobufCodec,
   readFirstFrame,
@@ -179,6 +180,8 @@ async function openStream(
   }
   const codec = createProtobufCodec({
     agreement: { overlay: attachment.overlay, configurationSequence: () => configurationSequence },
+    // Clients send storage requests of their own too (storeThroughSession).
+    extraMappers: STORAGE_BODY_MAPPERS,
     signer: { certificateDer: init.identity.certificate.der, privateKey: init.identity.keyPem },
   });
   node.accept(

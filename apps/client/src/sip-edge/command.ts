@@ -1,11 +1,19 @@
 import type { Command } from 'commander';
 import { UsageError, integerArgument, printResult } from '@p2psip/cli';
-import { type EdgeOverlay, type ListenSpec, SipEdge, parseListenSpec } from '@p2psip/client-sdk';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import {
+  type EdgeOverlay,
+  type ListenSpec,
+  type OverlaySession,
+  SipEdge,
+  parseListenSpec,
+  storeThroughSession,
+} from '@p2psip/client-sdk';
 import { type StoredIdentity, readIdentity } from '@p2psip/enrollment-client';
-import { idToHex } from '@p2psip/identity';
-import { type Attachment, attach } from '../storage/attachment';
+import { type NodeId, idToBytes, idToHex, resourceIdOf, resourceIdOfName } from '@p2psip/identity';
+import { SIP_REGISTRATION_KIND_ID, encodeSipRegistration } from '@p2psip/sip-usage';
+import { signValue } from '@p2psip/storage';
 import { openSession, reachAor } from '../sip/calling';
-import { RegistrationClient } from '../sip/registration-client';
 import { type EdgeUser, readUsersFile } from './users-file';
 
 interface EdgeOptions {
@@ -76,7 +84,6 @@ async function runEdge(options: EdgeOptions): Promise<void> {
   session.on('detached', (peer) => emit({ event: 'detached', peer: idToHex(peer) }));
   session.on('attached', (attachment) => {
     emit({ event: 'reattached', peer: idToHex(attachment.peerNodeId) });
-    overlay.reattached();
     // Every AOR with phones here now needs a route through the new attachment peer.
     for (const aor of edge.registeredAors()) {
       overlay
@@ -98,87 +105,102 @@ async function runEdge(options: EdgeOptions): Promise<void> {
   });
   emit({ event: 'stopping', malformed: edge.malformed });
   await edge.close();
-  overlay.close();
   await session.close();
 }
 
 /**
- * Overlay registrations on behalf of phone users: each AOR's SIP-REGISTRATION is stored over a
- * connection authenticated with that user's own certificate (peers accept only values signed by
- * the connection's certificate), keyed by the user's Node-ID, with the route [edge's attachment
- * peer, edge] so that AppAttach reaches this edge.
+ * Overlay registrations on behalf of phone users: each AOR's SIP-REGISTRATION is signed with that
+ * user's own key and keyed by the user's Node-ID (USER-NODE-MATCH), with the route [edge's
+ * attachment peer, edge] so that AppAttach reaches this edge; the edge sends the Store itself
+ * through its Connect stream (one connection for every user).
  */
 class OverlayRegistrations implements EdgeOverlay {
-  private readonly attachments = new Map<
-    string,
-    Promise<{ attachment: Attachment; registrations: RegistrationClient }>
-  >();
+  private readonly signers = new Map<string, Promise<UserSigner>>();
+  /** storage_time of each AOR's last store: the next must be newer (equal is too old). */
+  private readonly lastStorageTimeMs = new Map<string, bigint>();
 
   constructor(
-    private readonly session: Awaited<ReturnType<typeof openSession>>,
+    private readonly session: OverlaySession,
     private readonly edgeIdentity: StoredIdentity,
     private readonly users: ReadonlyMap<string, EdgeUser>,
     private readonly options: EdgeOptions,
   ) {}
 
-  async register(aor: string, expiresS: number): Promise<void> {
-    const { registrations } = await this.registrationsOf(aor);
-    const destinations = [
-      { kind: 'node' as const, id: this.session.attachment.peerNodeId },
-      { kind: 'node' as const, id: this.session.nodeId },
-    ];
-    await registrations.register(
-      aor,
-      { type: 'route', contactPrefs: '', destinations },
-      Math.max(1, expiresS),
-    );
+  register(aor: string, expiresS: number): Promise<void> {
+    const route = encodeSipRegistration({
+      type: 'route',
+      contactPrefs: '',
+      destinations: [
+        { kind: 'node', id: this.session.attachment.peerNodeId },
+        { kind: 'node', id: this.session.nodeId },
+      ],
+    });
+    return this.put(aor, route, true, Math.max(1, expiresS));
   }
 
-  async unregister(aor: string): Promise<void> {
-    const { registrations } = await this.registrationsOf(aor);
-    await registrations.unregister(aor, 60);
+  /** RFC 7904 §4.2: exists = false for the user's key. */
+  unregister(aor: string): Promise<void> {
+    return this.put(aor, new Uint8Array(0), false, 60);
   }
 
   reach(aor: string) {
     return reachAor(this.session, this.edgeIdentity, aor, this.options.timeoutMs);
   }
 
-  /** The attachment peer changed: user connections go to the new one from now on. */
-  reattached(): void {
-    this.close();
+  private async put(aor: string, value: Uint8Array, exists: boolean, lifetimeS: number): Promise<void> {
+    const signer = await this.signerOf(aor);
+    const kind = this.session.attachment.kinds.get(SIP_REGISTRATION_KIND_ID);
+    if (!kind) throw new Error('the overlay configuration has no SIP-REGISTRATION kind');
+    const now = BigInt(Date.now());
+    const last = this.lastStorageTimeMs.get(aor) ?? 0n;
+    const storageTimeMs = now > last ? now : last + 1n;
+    this.lastStorageTimeMs.set(aor, storageTimeMs);
+    const resourceId = resourceIdOfName(aor);
+    const signed = signValue(
+      {
+        resourceId,
+        kind: kind.id,
+        item: { model: 'DICTIONARY', key: idToBytes(signer.nodeId), exists, value },
+        storageTimeMs,
+        lifetimeS,
+      },
+      { certificateDer: signer.certificateDer, privateKey: signer.key },
+    );
+    await storeThroughSession(
+      this.session,
+      resourceId,
+      [{ kind: kind.id, generation: 0n, values: [signed] }],
+      {
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      },
+    );
   }
 
-  close(): void {
-    for (const pending of this.attachments.values())
-      void pending.then(
-        ({ attachment }) => attachment.close(),
-        () => undefined,
-      );
-    this.attachments.clear();
-  }
-
-  private async registrationsOf(aor: string) {
+  /** The user's key, certificate and Node-ID, read once from the identity dir the users file names. */
+  private signerOf(aor: string): Promise<UserSigner> {
     const user = this.users.get(aor);
-    if (!user) throw new Error(`${aor} is not in the users file`);
-    let pending = this.attachments.get(aor);
+    if (!user) return Promise.reject(new Error(`${aor} is not in the users file`));
+    let pending = this.signers.get(aor);
     if (!pending) {
-      pending = (async () => {
-        const identity = await identityAt(user.identityDir);
-        const attachment = await attach(identity, {
-          peer: this.session.attachment.address,
-          timeoutMs: this.options.timeoutMs,
-        });
-        // One client per AOR: it keeps storage_time increasing across refreshes (equal is too old).
-        return {
-          attachment,
-          registrations: new RegistrationClient(attachment, identity, this.options.timeoutMs),
-        };
-      })();
-      pending.catch(() => this.attachments.delete(aor));
-      this.attachments.set(aor, pending);
+      pending = identityAt(user.identityDir).then((identity) => {
+        const nodeId = identity.certificate.nodeIds[0];
+        if (nodeId === undefined) throw new Error(`${user.identityDir} holds no Node-ID`);
+        if (resourceIdOf(identity.certificate.userName ?? '') !== resourceIdOfName(aor)) {
+          throw new Error(`${user.identityDir} is not ${aor}'s identity`);
+        }
+        return { nodeId, certificateDer: identity.certificate.der, key: createPrivateKey(identity.keyPem) };
+      });
+      pending.catch(() => this.signers.delete(aor));
+      this.signers.set(aor, pending);
     }
     return pending;
   }
+}
+
+interface UserSigner {
+  readonly nodeId: NodeId;
+  readonly certificateDer: Uint8Array;
+  readonly key: KeyObject;
 }
 
 function listenSpecs(values: readonly string[] | undefined): ListenSpec[] {
