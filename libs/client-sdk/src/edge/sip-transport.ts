@@ -111,6 +111,7 @@ export class SipTransport {
   }
 
   private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
     const id = this.nextConnection++;
     this.connections.set(id, socket);
     const framer = new SipStreamFramer();
