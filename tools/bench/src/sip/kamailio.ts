@@ -21,6 +21,8 @@ export interface RunningKamailio {
   /** `127.0.0.1:<port>`, UDP and TCP. */
   readonly address: string;
   readonly logFile: string;
+  /** Resolves once it answers OPTIONS promptly three times running (its queues are drained). */
+  quiet(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ alias="127.0.0.1:${init.port}"
 alias="${init.domain}"
 ${modules.map((name) => `loadmodule "${name}.so"`).join('\n')}
 modparam("usrloc", "db_mode", 0)
+modparam("registrar", "min_expires", 1)
 request_route {
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
   if (!sanity_check("17895", "7")) exit;
@@ -109,16 +112,23 @@ export async function startKamailio(init: KamailioInit, processes: ProcessGroup)
     }
     await sleep(100);
   }
-  return { address, logFile, stop: () => processes.stop(child) };
+  const quiet = async (): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    for (let prompt = 0; prompt < 3 && Date.now() < deadline;) {
+      prompt = (await answersOptions(init.port, init.domain, 100)) ? prompt + 1 : 0;
+      await sleep(200);
+    }
+  };
+  return { address, logFile, quiet, stop: () => processes.stop(child) };
 }
 
-/** True once something answers an OPTIONS on udp:127.0.0.1:<port> within 300 ms. */
-async function answersOptions(port: number, domain: string): Promise<boolean> {
+/** True once something answers an OPTIONS on udp:127.0.0.1:<port> within `withinMs`. */
+async function answersOptions(port: number, domain: string, withinMs = 300): Promise<boolean> {
   const socket = createSocket('udp4');
   try {
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     const local = socket.address().port;
-    const callId = `probe-${Date.now()}`;
+    const callId = `probe-${Date.now()}-${local}`;
     const request = [
       `OPTIONS sip:${domain} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${callId}`,
@@ -133,7 +143,7 @@ async function answersOptions(port: number, domain: string): Promise<boolean> {
     ].join('\r\n');
     const answered = new Promise<boolean>((resolve) => {
       socket.once('message', () => resolve(true));
-      setTimeout(() => resolve(false), 300);
+      setTimeout(() => resolve(false), withinMs);
     });
     socket.send(request, port, '127.0.0.1');
     return await answered;

@@ -34,8 +34,11 @@ const SETTINGS = {
   users: Number(process.env.BENCH_USERS ?? 1000),
   stepSeconds: Number(process.env.BENCH_STEP_SECONDS ?? 10),
   firstRegisterRate: Number(process.env.BENCH_FIRST_REGISTER_RATE ?? 50),
-  registerRates: list(process.env.BENCH_REGISTER_RATES, [25, 50, 100, 250, 500, 1000, 1500, 2000, 3000]),
-  callRates: list(process.env.BENCH_CALL_RATES, [25, 50, 100, 200, 300, 400, 600, 800]),
+  registerRates: list(
+    process.env.BENCH_REGISTER_RATES,
+    [25, 50, 100, 250, 500, 1000, 1500, 2000, 3000, 4000, 6000],
+  ),
+  callRates: list(process.env.BENCH_CALL_RATES, [25, 50, 100, 200, 300, 400, 600, 800, 1200]),
   enrollConcurrency: Number(process.env.BENCH_ENROLL_CONCURRENCY ?? 4),
   peerProcesses: Number(process.env.BENCH_PEER_PROCESSES ?? 4),
   peersPerProcess: Number(process.env.BENCH_PEERS_PER_PROCESS ?? 4),
@@ -49,6 +52,9 @@ const SETTINGS = {
 const DOMAIN = 'p2psip.test';
 const PASSWORD = 'pw';
 const CALLEE = 'bob';
+
+/** What differs between the elements under test. */
+type ElementHooks = Pick<PhaseInit, 'label' | 'alive' | 'quiet' | 'overlayStores'>;
 
 const userName = (i: number): string => `u${String(i + 1).padStart(5, '0')}`;
 
@@ -82,15 +88,13 @@ async function main(): Promise<void> {
   console.error(
     `SIP benchmark in ${workDir}; ${cpus().length} cores, load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
   );
-  const phaseInit = (label: string, alive: () => void, overlayStores?: () => number): PhaseInit => ({
+  const phaseInit = (element: ElementHooks): PhaseInit => ({
+    ...element,
     sipp,
-    label,
     domain: DOMAIN,
     password: PASSWORD,
     stepSeconds: SETTINGS.stepSeconds,
     settleMs: SETTINGS.settleMs,
-    alive,
-    overlayStores,
   });
 
   let kamailio: ElementResult | undefined;
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
         processes,
       );
       kamailio = await measure(
-        phaseInit('kamailio', () => undefined),
+        phaseInit({ label: 'kamailio', alive: () => undefined, quiet: server.quiet }),
         server.address,
         server.address,
         server.address,
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'sip',
     startedAt: startedAt.toISOString(),
-    machine: { cores: cpus().length, loadAverageAtStart: load },
+    machine: { cores: cpus().length, loadAverageAtStart: load, loadAverageAtEnd: loadavg() },
     code: codeVersion(),
     settings: { ...SETTINGS, domain: DOMAIN, targets: TARGETS },
     setup,
@@ -165,8 +169,6 @@ async function measure(
   calleeAt: string,
   callVia: string,
   users: readonly string[],
-  /** Waits until the element has worked off what the register phase left it. */
-  quiet?: () => Promise<void>,
 ): Promise<ElementResult> {
   let register: ElementResult['register'];
   try {
@@ -178,7 +180,6 @@ async function measure(
       SETTINGS.firstRegisterRate,
       SETTINGS.registerRates,
     );
-    await quiet?.();
     console.error(`${init.label}: calls…`);
     const calls = await callPhase(init, CALLEE, calleeAt, callVia, SETTINGS.callRates);
     return { register, calls };
@@ -191,7 +192,7 @@ async function measure(
 async function measureEdge(
   workDir: string,
   processes: ProcessGroup,
-  phaseInit: (label: string, alive: () => void, overlayStores?: () => number) => PhaseInit,
+  phaseInit: (element: ElementHooks) => PhaseInit,
   users: readonly string[],
 ): Promise<{ edge: ElementResult; setup: EdgeSetup }> {
   const peers = SETTINGS.peerProcesses * SETTINGS.peersPerProcess;
@@ -238,8 +239,8 @@ async function measureEdge(
         );
     }
   };
-  // A register step it could not keep up with leaves overlay stores running (sipp's retransmissions
-  // each start one): the calls start once edge A has printed no event for 3 s.
+  // A register step it could not keep up with leaves overlay stores running: the next series
+  // starts once edge A has printed no event for 3 s.
   const quiet = async (): Promise<void> => {
     const deadline = Date.now() + 120_000;
     let last = '';
@@ -251,12 +252,11 @@ async function measureEdge(
     }
   };
   const edge = await measure(
-    phaseInit('edge', alive, () => edgeA.events.get('registered') ?? 0),
+    phaseInit({ label: 'edge', alive, quiet, overlayStores: () => edgeA.events.get('registered') ?? 0 }),
     edgeA.udp,
     edgeB.udp,
     edgeA.udp,
     users,
-    quiet,
   );
   const sample = [...new Set([0, Math.floor(users.length / 2), users.length - 1])].map((i) => users[i] ?? '');
   const lookups = await Promise.all(

@@ -43,6 +43,8 @@ export interface PhaseInit {
   readonly alive: () => void;
   /** Overlay stores so far (an edge); undefined for a plain registrar. */
   readonly overlayStores?: () => number;
+  /** Waits until the element has worked off what a series left it (run after each series). */
+  readonly quiet: () => Promise<void>;
 }
 
 export interface RegisterPhase {
@@ -86,12 +88,15 @@ export async function registerPhase(
     });
   const { label, stepSeconds } = init;
   const first = await registerAt(`${label}-register-first`, firstRate, users.length, REGISTER_SCENARIO, port);
+  await init.quiet();
   const refreshSteps = await rising(init, rates, (rate) =>
     registerAt(`${label}-refresh-${rate}`, rate, rate * stepSeconds, REGISTER_SCENARIO, port),
   );
+  await init.quiet();
   const newBindingSteps = await rising(init, rates, (rate) =>
     registerAt(`${label}-register-new-${rate}`, rate, rate * stepSeconds, NEW_BINDING_SCENARIO),
   );
+  await init.quiet();
   return { first, refreshSteps, newBindingSteps };
 }
 
