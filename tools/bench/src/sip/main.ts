@@ -301,9 +301,9 @@ function report(
     );
   }
   console.log(
-    '\n| element | what | offered /s | ok | failed | retransmissions | achieved /s | p50 ms | p95 ms | max ms | overlay stores | met |',
+    '\n| element | what | offered /s | ok | failed | retransmissions | unexpected | achieved /s | p50 ms | p95 ms | max ms | overlay stores | met |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of [...(kamailio ? stepRows('kamailio', kamailio) : []), ...stepRows('edge', edge)])
     console.log(`| ${row} |`);
   console.log('\n| figure | edge | kamailio | edge / kamailio | target |');
@@ -335,6 +335,15 @@ function report(
         ? [result.calls.calleeRegistration, result.calls.firstCall, ...result.calls.steps]
         : []),
     ]);
+    for (const step of steps) {
+      const unexpected = Object.entries(step.unexpected);
+      if (unexpected.length > 0)
+        console.log(
+          `${step.name} — unexpected messages: ${unexpected
+            .map(([line, n]) => `${line} ×${n.aborted + n.continued} (${n.aborted} aborted the call)`)
+            .join(', ')}`,
+        );
+    }
     // A step without failed calls may still log notes (a 200 retransmitted after the call ended).
     for (const step of steps) {
       if (step.errors && !step.ok)

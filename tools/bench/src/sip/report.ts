@@ -55,6 +55,7 @@ export function stepRows(element: string, result: ElementResult): string[] {
       `${step.successful}/${step.expected}`,
       step.failed,
       step.retransmissions,
+      Object.values(step.unexpected).reduce((sum, n) => sum + n.aborted + n.continued, 0),
       step.perSecond.toFixed(0),
       step.p50Ms,
       step.p95Ms,

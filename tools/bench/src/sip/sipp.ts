@@ -25,6 +25,11 @@ export interface SippOutcome {
   readonly failureKinds: Readonly<Record<string, number>>;
   /** The start of sipp's error log (unexpected messages, timeouts); empty when clean. */
   readonly errors: string;
+  /**
+   * Messages the scenario did not expect, by first line (`SIP/2.0 100 Trying`), and whether sipp
+   * aborted the call for them or went on (`-default_behaviors all,-abortunexp`).
+   */
+  readonly unexpected: Readonly<Record<string, { aborted: number; continued: number }>>;
   /** The run's files (error log, statistics, rtt). */
   readonly dir: string;
 }
@@ -157,8 +162,22 @@ async function outcome(
     maxMs: rtts.at(-1) ?? Number.NaN,
     failureKinds,
     errors: errors.slice(0, 4000),
+    unexpected: unexpectedMessages(errors),
     dir,
   };
+}
+
+/** Counts the error log's `Aborting|Continuing call on unexpected message … received '<first line>`. */
+function unexpectedMessages(log: string): Record<string, { aborted: number; continued: number }> {
+  const counts: Record<string, { aborted: number; continued: number }> = {};
+  const pattern = /(Aborting|Continuing) call on unexpected message[^\n]*?received '([^\r\n]*)/g;
+  for (const match of log.matchAll(pattern)) {
+    const line = (match[2] ?? '').trim();
+    const entry = (counts[line] ??= { aborted: 0, continued: 0 });
+    if (match[1] === 'Aborting') entry.aborted++;
+    else entry.continued++;
+  }
+  return counts;
 }
 
 /** The last row of a `-trace_stat` file, numeric columns only. */
