@@ -85,11 +85,7 @@ async function runEdge(options: EdgeOptions): Promise<void> {
   session.on('attached', (attachment) => {
     emit({ event: 'reattached', peer: idToHex(attachment.peerNodeId) });
     // Every AOR with phones here now needs a route through the new attachment peer.
-    for (const aor of edge.registeredAors()) {
-      overlay
-        .register(aor, edge.remainingSeconds(aor))
-        .catch((error: unknown) => emit({ event: 'overlay-error', aor: `sip:${aor}`, error: String(error) }));
-    }
+    edge.restoreRegistrations();
   });
   emit({
     event: 'edge-ready',

@@ -34,6 +34,7 @@ describe('client-sdk — SIP edge as a stateless proxy between phones', () => {
   let a: TestNodeIdentity;
   let b: TestNodeIdentity;
   const registered: string[] = [];
+  const unregistered: string[] = [];
 
   beforeAll(async () => {
     const pki = await createTestPki();
@@ -44,7 +45,10 @@ describe('client-sdk — SIP edge as a stateless proxy between phones', () => {
         registered.push(aor);
         return Promise.resolve();
       },
-      unregister: () => Promise.resolve(),
+      unregister: (aor) => {
+        unregistered.push(aor);
+        return Promise.resolve();
+      },
       reach,
     });
     edgeB = new SipEdge({
@@ -124,7 +128,11 @@ describe('client-sdk — SIP edge as a stateless proxy between phones', () => {
         socket.once('message', (data) => resolve(data.toString()));
         socket.send(text, Number(edgePort), host);
       });
-    const register = (cseq: number, authorization?: string) =>
+    const register = (
+      cseq: number,
+      authorization?: string,
+      contact = `<sip:bob@127.0.0.1:${port}>;expires=60`,
+    ) =>
       [
         `REGISTER sip:${DOMAIN} SIP/2.0`,
         `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKreg${cseq};rport`,
@@ -133,7 +141,7 @@ describe('client-sdk — SIP edge as a stateless proxy between phones', () => {
         `To: <sip:bob@${DOMAIN}>`,
         'Call-ID: reg-test',
         `CSeq: ${cseq} REGISTER`,
-        `Contact: <sip:bob@127.0.0.1:${port}>;expires=60`,
+        `Contact: ${contact}`,
         ...(authorization ? [`Authorization: ${authorization}`] : []),
         'Content-Length: 0',
         '',
@@ -152,7 +160,20 @@ describe('client-sdk — SIP edge as a stateless proxy between phones', () => {
     const ok = await exchange(register(3, digest('pw')));
     expect(ok).toMatch(/^SIP\/2\.0 200/);
     expect(ok).toMatch(/Contact: <sip:bob@127\.0\.0\.1:\d+>;expires=(59|60)/);
-    expect(registered).toContain(`bob@${DOMAIN}`);
+    expect(registered.filter((aor) => aor === `bob@${DOMAIN}`)).toHaveLength(1);
+    // A second phone (a new binding): the overlay entry is a route to this edge, not the contacts,
+    // so the edge answers from its bindings without storing again.
+    const second = await exchange(register(4, digest('pw'), '<sip:bob-desk@127.0.0.1:5999>;expires=30'));
+    expect(second).toMatch(/^SIP\/2\.0 200/);
+    expect(second).toMatch(/Contact: <sip:bob-desk@127\.0\.0\.1:5999>;expires=(29|30)/);
+    expect(registered.filter((aor) => aor === `bob@${DOMAIN}`)).toHaveLength(1);
+    // Both removed (`*`, Expires: 0): the edge withdraws the overlay entry.
+    const removed = await exchange(
+      register(5, digest('pw'), '*').replace('Content-Length', 'Expires: 0\r\nContent-Length'),
+    );
+    expect(removed).toMatch(/^SIP\/2\.0 200/);
+    expect(removed).not.toMatch(/Contact:/);
+    expect(unregistered).toContain(`bob@${DOMAIN}`);
     socket.close();
   });
 

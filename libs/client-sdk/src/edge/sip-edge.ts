@@ -60,6 +60,8 @@ export type EdgeEvent =
       readonly expires: number;
     }
   | { readonly event: 'unregistered'; readonly aor: string }
+  /** The AOR's overlay entry (a route to this edge) was stored or renewed, for `lifetime` s. */
+  | { readonly event: 'overlay-stored'; readonly aor: string; readonly lifetime: number }
   | { readonly event: 'overlay-error'; readonly aor: string; readonly error: string };
 
 /** Where a request entered the edge, and so where its responses go back to. */
@@ -67,6 +69,10 @@ type Ingress =
   { readonly kind: 'local'; readonly source: LocalSource } | { readonly kind: 'remote'; readonly id: number };
 
 const MAX_EXPIRES_S = 3600;
+/** Shortest overlay registration the edge stores (phones may register for less; see storeRegistration). */
+const OVERLAY_MIN_LIFETIME_S = 60;
+/** Expired bindings are swept and overlay entries renewed this often. */
+const TICK_MS = 1000;
 const DEFAULT_EXPIRES_S = 3600;
 const DIALOG_METHODS = new Set(['INVITE', 'SUBSCRIBE']);
 
@@ -90,6 +96,9 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
   private readonly resolving = new Set<string>();
   private readonly forks = new InviteForks();
   private readonly stored = new StoredRegistrations();
+  /** Contacts last reported in a `registered` event, per AOR. */
+  private readonly announced = new Map<string, string>();
+  private readonly renewing = new Set<string>();
   /** REGISTER server transactions: retransmissions are answered from here (RFC 3261 §17.2.2). */
   private readonly registrations = new RegisterTransactions<Ingress>(
     (request, ingress) => this.register(request, ingress),
@@ -111,7 +120,7 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     this.listener = await listenForApps(this.init.identity, (channel) =>
       this.adopt(new SipConnection(channel)),
     );
-    this.sweeper = setInterval(() => this.sweep(), 5000);
+    this.sweeper = setInterval(() => this.tick(), TICK_MS);
     this.sweeper.unref();
   }
 
@@ -240,27 +249,10 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
           : this.bindings.live(aor);
     try {
       if (live.length > 0) {
-        const expires = this.remainingSeconds(aor);
-        const contactSet = live
-          .map((b) => b.contact)
-          .sort()
-          .join(' ');
-        if (this.stored.isFresh(aor, expires, contactSet)) {
-          // A refresh of unchanged bindings: the overlay entry still has most of its life.
-          return this.accept(request, ingress, live);
-        }
-        await this.init.overlay.register(aor, expires);
-        this.stored.record(aor, expires, contactSet);
-        this.emit('event', {
-          event: 'registered',
-          aor: `sip:${aor}`,
-          contacts: live.map((b) => b.contact),
-          expires,
-        });
+        if (!this.stored.isFresh(aor)) await this.storeRegistration(aor);
+        this.announceBindings(aor, live);
       } else if (contacts === 'wildcard' || contacts.length > 0) {
-        await this.init.overlay.unregister(aor);
-        this.stored.forget(aor);
-        this.emit('event', { event: 'unregistered', aor: `sip:${aor}` });
+        await this.withdrawRegistration(aor);
       }
     } catch (error) {
       this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) });
@@ -282,13 +274,64 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     return ok;
   }
 
-  private sweep(): void {
+  /**
+   * Stores (or renews) `aor`'s overlay entry: a route to this edge that outlives the phones'
+   * bindings and lives at least OVERLAY_MIN_LIFETIME_S, so that short phone expiries do not cost a
+   * store each; the edge withdraws it itself when the last binding goes.
+   */
+  private async storeRegistration(aor: string): Promise<void> {
+    const lifetimeS = Math.max(OVERLAY_MIN_LIFETIME_S, this.remainingSeconds(aor));
+    await this.init.overlay.register(aor, lifetimeS);
+    this.stored.record(aor, lifetimeS);
+    this.emit('event', { event: 'overlay-stored', aor: `sip:${aor}`, lifetime: lifetimeS });
+  }
+
+  private async withdrawRegistration(aor: string): Promise<void> {
+    this.stored.forget(aor);
+    this.announced.delete(aor);
+    await this.init.overlay.unregister(aor);
+    this.emit('event', { event: 'unregistered', aor: `sip:${aor}` });
+  }
+
+  /** A `registered` event when the AOR's set of contacts changed since the last one. */
+  private announceBindings(aor: string, live: readonly Binding[]): void {
+    const contacts = live.map((b) => b.contact).sort();
+    const key = contacts.join(' ');
+    if (this.announced.get(aor) === key) return;
+    this.announced.set(aor, key);
+    this.emit('event', {
+      event: 'registered',
+      aor: `sip:${aor}`,
+      contacts,
+      expires: this.remainingSeconds(aor),
+    });
+  }
+
+  /** Every AOR with bindings stored again (after a new attachment peer: the route changed). */
+  restoreRegistrations(): void {
+    for (const aor of this.bindings.aors()) this.renew(aor);
+  }
+
+  private renew(aor: string): void {
+    if (this.renewing.has(aor)) return;
+    this.renewing.add(aor);
+    this.storeRegistration(aor)
+      .catch((error: unknown) =>
+        this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) }),
+      )
+      .finally(() => this.renewing.delete(aor));
+  }
+
+  /** Withdraws the AORs whose last binding expired and renews entries due while bindings live. */
+  private tick(): void {
     for (const aor of this.bindings.sweep()) {
-      this.init.overlay.unregister(aor).then(
-        () => this.emit('event', { event: 'unregistered', aor: `sip:${aor}` }),
-        (error: unknown) =>
-          this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) }),
+      this.withdrawRegistration(aor).catch((error: unknown) =>
+        this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) }),
       );
+    }
+    for (const aor of this.stored.due()) {
+      if (this.bindings.live(aor).length > 0) this.renew(aor);
+      else this.stored.forget(aor);
     }
     const now = Date.now();
     for (const [aor, entry] of this.reachCache) if (entry.untilMs <= now) this.reachCache.delete(aor);

@@ -4,20 +4,34 @@ describe('client-sdk — when the edge re-stores a registration', () => {
   let now = 0;
   const stored = new StoredRegistrations(() => now);
 
-  it('skips refreshes of unchanged bindings during the first ⅔ of the stored lifetime', () => {
-    stored.record('bob@p2psip.test', 300, 'sip:bob@127.0.0.1:5070');
-    now = 150_000;
-    expect(stored.isFresh('bob@p2psip.test', 300, 'sip:bob@127.0.0.1:5070')).toBe(true);
-    now = 201_000;
-    expect(stored.isFresh('bob@p2psip.test', 300, 'sip:bob@127.0.0.1:5070')).toBe(false);
+  beforeEach(() => {
+    now = 0;
+    stored.forget('bob@p2psip.test');
+    stored.forget('carol@p2psip.test');
   });
 
-  it('stores again when the bindings changed or the entry is gone', () => {
-    now = 0;
-    stored.record('bob@p2psip.test', 300, 'a');
-    expect(stored.isFresh('bob@p2psip.test', 300, 'a b')).toBe(false);
+  it('skips stores during the first ⅔ of the stored lifetime, whatever the bindings', () => {
+    stored.record('bob@p2psip.test', 300);
+    now = 150_000;
+    expect(stored.isFresh('bob@p2psip.test')).toBe(true);
+    expect(stored.due()).toEqual([]);
+    now = 200_000;
+    expect(stored.isFresh('bob@p2psip.test')).toBe(false);
+    expect(stored.due()).toEqual(['bob@p2psip.test']);
+  });
+
+  it('lists only the entries due for renewal', () => {
+    stored.record('bob@p2psip.test', 60);
+    stored.record('carol@p2psip.test', 600);
+    now = 41_000;
+    expect(stored.due()).toEqual(['bob@p2psip.test']);
+  });
+
+  it('stores again when the entry was withdrawn or never stored', () => {
+    stored.record('bob@p2psip.test', 300);
     stored.forget('bob@p2psip.test');
-    expect(stored.isFresh('bob@p2psip.test', 300, 'a')).toBe(false);
-    expect(stored.isFresh('carol@p2psip.test', 300, 'a')).toBe(false);
+    expect(stored.isFresh('bob@p2psip.test')).toBe(false);
+    expect(stored.isFresh('carol@p2psip.test')).toBe(false);
+    expect(stored.due()).toEqual([]);
   });
 });
