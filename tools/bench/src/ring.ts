@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { idToBytes, nodeIdFromBytes, randomNodeId } from '@p2psip/identity';
 import { diagnosticsV1 } from '@p2psip/proto';
@@ -12,7 +13,10 @@ import { repoRoot, rssOf, startDeployment } from './local-deployment';
 
 const PEERS = Number(process.env.BENCH_PEERS ?? 50);
 const PROBES = Number(process.env.BENCH_PROBES ?? 1000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+// Concurrency 1 measures a route's latency on an otherwise idle overlay; higher levels measure
+// throughput, where latency grows with the queue (Little's law) once the cores are busy.
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map(Number);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const PER_PROCESS = Number(process.env.BENCH_PEERS_PER_PROCESS ?? 8);
 
 async function main(): Promise<void> {
@@ -24,57 +28,44 @@ async function main(): Promise<void> {
       peer,
       client: createClient(diagnosticsV1.DiagnosticsServiceClient, peer.address, credentials),
     }));
-    const hops: number[] = [];
-    const latencies: number[] = [];
-    let misrouted = 0;
-    const probeStarted = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < PROBES) {
-          next++;
-          const from = clients[Math.floor(Math.random() * clients.length)];
-          if (!from) continue;
-          const target = randomNodeId();
-          const responsible = ids.find((id) => id >= target) ?? ids[0];
-          const t0 = performance.now();
-          // One routed request per probe (ProbeRoute: a ping to the Resource-ID, answered by the
-          // responsible peer), as a lookup costs; the diagnostics call itself is local to the peer.
-          const answer = await callUnary(
-            from.client,
-            'probeRoute',
-            { destinationId: idToBytes(target), nodeId: idToBytes(from.peer.nodeId) },
-            { timeoutMs: 10_000 },
-          );
-          latencies.push(performance.now() - t0);
-          hops.push(answer.hops);
-          const last = nodeIdFromBytes(answer.responsibleNodeId);
-          if (last !== responsible) misrouted++;
-        }
-      }),
-    );
-    const probeSeconds = (performance.now() - probeStarted) / 1000;
+    const series = [];
+    for (const concurrency of CONCURRENCY) {
+      series.push(await probeAtConcurrency(clients, ids, concurrency));
+    }
     for (const { client } of clients) client.close();
 
     const rssKb = deployment.peerPids.map(rssOf);
     const baselineKb = await baselineRss();
     const perPeerKb = (rssKb.reduce((a, b) => a + b, 0) - baselineKb * rssKb.length) / PEERS;
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const meanHops = hops.reduce((a, b) => a + b, 0) / Math.max(1, hops.length);
+    const idle = await idleCpu(deployment.peerPids);
+    const sockets = deployment.peerPids.map(socketsOf);
     const bound = 0.5 * Math.log2(PEERS) + 1;
     console.log(
-      `ring benchmark: ${PEERS} peers in ${rssKb.length} processes, ${PROBES} route probes, concurrency ${CONCURRENCY}`,
+      `ring benchmark: ${PEERS} peers in ${rssKb.length} processes, ${PROBES} route probes per concurrency level`,
     );
     console.log('| figure | value |');
     console.log('|---|---|');
     console.log(`| ring consistent after start | ${(formedMs / 1000).toFixed(1)} s |`);
-    console.log(`| probes ending at the responsible peer | ${PROBES - misrouted} / ${PROBES} |`);
-    console.log(`| mean hops (bound ½·log2 N + 1 = ${bound.toFixed(2)}) | ${meanHops.toFixed(2)} |`);
+    for (const result of series) {
+      const c = result.concurrency;
+      console.log(
+        `| concurrency ${c}: probes ending at the responsible peer | ${PROBES - result.misrouted} / ${PROBES} |`,
+      );
+      console.log(
+        `| concurrency ${c}: mean hops (bound ½·log2 N + 1 = ${bound.toFixed(2)}) | ${result.meanHops.toFixed(2)} |`,
+      );
+      console.log(
+        `| concurrency ${c}: route probes per second (one routed request each) | ${result.perSecond.toFixed(0)} |`,
+      );
+      console.log(
+        `| concurrency ${c}: route latency p50 / p99 | ${result.p50Ms.toFixed(1)} / ${result.p99Ms.toFixed(1)} ms |`,
+      );
+    }
     console.log(
-      `| route probes per second (one routed request each) | ${(PROBES / probeSeconds).toFixed(0)} |`,
+      `| peer processes' CPU while idle (mean of ${IDLE_SECONDS} s, per process) | ${idle.map((share) => `${(share * 100).toFixed(0)} %`).join(', ')} |`,
     );
     console.log(
-      `| route latency p50 / p99 | ${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} ms |`,
+      `| open sockets per virtual peer | ${(sockets.reduce((a, b) => a + b, 0) / PEERS).toFixed(1)} |`,
     );
     console.log(
       `| RSS per virtual peer beyond a process baseline (${(baselineKb / 1024).toFixed(0)} MB) | ${(perPeerKb / 1024).toFixed(2)} MB |`,
@@ -82,6 +73,91 @@ async function main(): Promise<void> {
   } finally {
     await deployment.stop();
   }
+}
+
+interface ProbeSeries {
+  readonly concurrency: number;
+  readonly misrouted: number;
+  readonly meanHops: number;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+type ProbeClient = {
+  readonly peer: { readonly nodeId: bigint };
+  readonly client: diagnosticsV1.DiagnosticsServiceClient;
+};
+
+/** PROBES route probes from random peers to random ids, `concurrency` outstanding at a time. */
+async function probeAtConcurrency(
+  clients: readonly ProbeClient[],
+  ids: readonly bigint[],
+  concurrency: number,
+): Promise<ProbeSeries> {
+  const hops: number[] = [];
+  const latencies: number[] = [];
+  let misrouted = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < PROBES) {
+        next++;
+        const from = clients[Math.floor(Math.random() * clients.length)];
+        if (!from) continue;
+        const target = randomNodeId();
+        const responsible = ids.find((id) => id >= target) ?? ids[0];
+        const t0 = performance.now();
+        // One routed request per probe (ProbeRoute: a ping to the Resource-ID, answered by the
+        // responsible peer), as a lookup costs; the diagnostics call itself is local to the peer.
+        const answer = await callUnary(
+          from.client,
+          'probeRoute',
+          { destinationId: idToBytes(target), nodeId: idToBytes(from.peer.nodeId) },
+          { timeoutMs: 10_000 },
+        );
+        latencies.push(performance.now() - t0);
+        hops.push(answer.hops);
+        if (nodeIdFromBytes(answer.responsibleNodeId) !== responsible) misrouted++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    concurrency,
+    misrouted,
+    meanHops: hops.reduce((a, b) => a + b, 0) / Math.max(1, hops.length),
+    perSecond: PROBES / seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+  };
+}
+
+/** Share of one core each process used over IDLE_SECONDS without probes (maintenance only). */
+async function idleCpu(pids: readonly number[]): Promise<number[]> {
+  const before = pids.map(cpuTicksOf);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return pids.map((pid, i) => (cpuTicksOf(pid) - (before[i] ?? 0)) / ticksPerSecond / IDLE_SECONDS);
+}
+
+function cpuTicksOf(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function socketsOf(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false;
+    }
+  }).length;
 }
 
 /** RSS of a peer process hosting one virtual peer's worth of code, loaded but idle: a bundle baseline. */

@@ -38,6 +38,8 @@ const SETTINGS = {
     process.env.BENCH_REGISTER_RATES,
     [25, 50, 100, 250, 500, 1000, 1500, 2000, 3000, 4000, 6000],
   ),
+  /** sipp calls/s of register + remove (two REGISTERs, two overlay stores each). */
+  storeBoundRates: list(process.env.BENCH_STORE_RATES, [25, 50, 100, 150, 200, 300, 400, 500, 750]),
   callRates: list(process.env.BENCH_CALL_RATES, [25, 50, 100, 200, 300, 400, 600, 800, 1200]),
   enrollConcurrency: Number(process.env.BENCH_ENROLL_CONCURRENCY ?? 4),
   peerProcesses: Number(process.env.BENCH_PEER_PROCESSES ?? 4),
@@ -179,6 +181,7 @@ async function measure(
       users,
       SETTINGS.firstRegisterRate,
       SETTINGS.registerRates,
+      SETTINGS.storeBoundRates,
     );
     console.error(`${init.label}: calls…`);
     const calls = await callPhase(init, CALLEE, calleeAt, callVia, SETTINGS.callRates);
@@ -252,7 +255,13 @@ async function measureEdge(
     }
   };
   const edge = await measure(
-    phaseInit({ label: 'edge', alive, quiet, overlayStores: () => edgeA.events.get('registered') ?? 0 }),
+    phaseInit({
+      label: 'edge',
+      alive,
+      quiet,
+      overlayStores: () =>
+        (edgeA.events.get('overlay-stored') ?? 0) + (edgeA.events.get('unregistered') ?? 0),
+    }),
     edgeA.udp,
     edgeB.udp,
     edgeA.udp,
@@ -308,7 +317,13 @@ function report(
     console.log(`| ${row} |`);
   console.log('\n| figure | edge | kamailio | edge / kamailio | target |');
   console.log('|---|---|---|---|---|');
-  for (const row of comparisonRows(edge, kamailio, SETTINGS.registerRates, SETTINGS.callRates))
+  for (const row of comparisonRows(
+    edge,
+    kamailio,
+    SETTINGS.registerRates,
+    SETTINGS.storeBoundRates,
+    SETTINGS.callRates,
+  ))
     console.log(`| ${row} |`);
   if (setup) {
     const events = Object.entries(setup.edgeEvents)
@@ -329,7 +344,14 @@ function report(
     if (result?.error) console.log(`${name} stopped early: ${result.error}`);
     const steps = new Set([
       ...(result?.register
-        ? [result.register.first, ...result.register.refreshSteps, ...result.register.newBindingSteps]
+        ? [
+            result.register.first,
+            ...result.register.refreshSteps,
+            ...result.register.newBindingSteps,
+            result.register.clearing,
+            ...result.register.storeBoundSteps,
+            result.register.last,
+          ]
         : []),
       ...(result?.calls
         ? [result.calls.calleeRegistration, result.calls.firstCall, ...result.calls.steps]
@@ -362,11 +384,13 @@ function codeVersion(): { commit: string; uncommitted: string[] } {
 
 /** The best rates: meeting every target, and with no failed call whatever the p95. */
 function summary(result: ElementResult) {
-  const { registerRates, callRates } = SETTINGS;
+  const { registerRates, storeBoundRates, callRates } = SETTINGS;
   const ok = (step: Step): boolean => step.ok;
   return {
     registrations: sustained(result.register?.newBindingSteps, registerRates),
     registrationsAnyP95: sustained(result.register?.newBindingSteps, registerRates, ok),
+    storeBound: sustained(result.register?.storeBoundSteps, storeBoundRates),
+    storeBoundAnyP95: sustained(result.register?.storeBoundSteps, storeBoundRates, ok),
     refreshes: sustained(result.register?.refreshSteps, registerRates),
     refreshesAnyP95: sustained(result.register?.refreshSteps, registerRates, ok),
     calls: sustained(result.calls?.steps, callRates),

@@ -18,10 +18,24 @@ export const NEW_BINDING_SCENARIO = path.join(
   'register-auth-new-binding.xml',
 );
 
+/**
+ * Register, then remove every binding (Contact: *, Expires: 0): at the edge both REGISTERs cost an
+ * overlay store (the AOR's route stored, then withdrawn); two REGISTER transactions per sipp call.
+ */
+export const REGISTER_REMOVE_SCENARIO = path.join(
+  repoRoot(),
+  'tools',
+  'bench',
+  'sipp',
+  'register-remove.xml',
+);
+
 /** A sipp run at a fixed offered rate. */
 export interface Step extends SippOutcome {
   readonly offeredPerSecond: number;
   readonly expected: number;
+  /** REGISTER transactions per sipp call (rates in requests/s are this times calls/s). @default 1 */
+  readonly requestsPerCall?: number;
   /** Every call succeeded (sipp exit 0, no failed call). */
   readonly ok: boolean;
   /** ok, p95 within the target, and at least 90 % of the offered rate completed per second. */
@@ -56,8 +70,17 @@ export interface RegisterPhase {
    * fresh.
    */
   readonly refreshSteps: Step[];
-  /** Registrations that each add a binding (stored in the overlay every time), at rising rates. */
+  /**
+   * Registrations that each add a binding at rising rates. The edge stores an AOR's route, not
+   * its contacts, so these cost an overlay store only when the stored entry is due for renewal.
+   */
   readonly newBindingSteps: Step[];
+  /** Every user's bindings removed (a REGISTER + a removal each), so the next series starts clean. */
+  readonly clearing: Step;
+  /** Register + remove at rising rates: every REGISTER costs an overlay store at the edge. */
+  readonly storeBoundSteps: Step[];
+  /** Every user registered again at the first pass's rate (the run's end state). */
+  readonly last: Step;
 }
 
 /** sipp's REGISTER-with-Digest scenario through `remote` for every user of the CSV. */
@@ -67,6 +90,7 @@ export async function registerPhase(
   users: readonly string[],
   firstRate: number,
   rates: readonly number[],
+  storeBoundRates: readonly number[],
 ): Promise<RegisterPhase> {
   const csv = await init.sipp.injectionFile(
     `${init.label}-users.csv`,
@@ -85,6 +109,7 @@ export async function registerPhase(
       remote,
       localPort,
       args: ['-sf', scenario, '-inf', csv, '-key', 'domain', init.domain],
+      requestsPerCall: scenario === REGISTER_REMOVE_SCENARIO ? 2 : 1,
     });
   const { label, stepSeconds } = init;
   const first = await registerAt(`${label}-register-first`, firstRate, users.length, REGISTER_SCENARIO, port);
@@ -97,7 +122,16 @@ export async function registerPhase(
     registerAt(`${label}-register-new-${rate}`, rate, rate * stepSeconds, NEW_BINDING_SCENARIO),
   );
   await init.quiet();
-  return { first, refreshSteps, newBindingSteps };
+  const clearing = await registerAt(`${label}-clear`, firstRate, users.length, REGISTER_REMOVE_SCENARIO);
+  await init.quiet();
+  const storeBoundSteps = await rising(init, storeBoundRates, (rate) =>
+    registerAt(`${label}-register-remove-${rate}`, rate, rate * stepSeconds, REGISTER_REMOVE_SCENARIO),
+  );
+  await init.quiet();
+  // Everyone registered again, so that the overlay holds every user after the run (looked up then).
+  const last = await registerAt(`${label}-register-last`, firstRate, users.length, REGISTER_SCENARIO, port);
+  await init.quiet();
+  return { first, refreshSteps, newBindingSteps, clearing, storeBoundSteps, last };
 }
 
 export interface CallPhase {
@@ -178,7 +212,7 @@ async function step(
   name: string,
   rate: number,
   count: number,
-  run: { remote: string; args: readonly string[]; localPort?: number },
+  run: { remote: string; args: readonly string[]; localPort?: number; requestsPerCall?: number },
 ): Promise<Step> {
   const storesBefore = init.overlayStores?.();
   const outcome = await init.sipp.run({
@@ -199,8 +233,17 @@ async function step(
   const met = ok && outcome.p95Ms <= TARGETS.p95Ms && outcome.perSecond >= 0.9 * rate;
   const overlayStores =
     storesBefore === undefined ? undefined : (init.overlayStores?.() ?? storesBefore) - storesBefore;
-  const result = { ...outcome, offeredPerSecond: rate, expected: count, ok, met, overlayStores };
-  if (rate === 1 || name.endsWith('-first')) console.error(describe(result));
+  const result = {
+    ...outcome,
+    offeredPerSecond: rate,
+    expected: count,
+    requestsPerCall: run.requestsPerCall ?? 1,
+    ok,
+    met,
+    overlayStores,
+  };
+  if (rate === 1 || name.endsWith('-first') || name.endsWith('-clear') || name.endsWith('-last'))
+    console.error(describe(result));
   return result;
 }
 
