@@ -28,9 +28,28 @@ export interface ReloadCertificate {
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
+// Parsed certificates by SHA-256 of their DER, while anything still holds them. A peer process
+// sees the same few hundred certificates on thousands of links and messages; an X.509 parse tree
+// costs tens of kilobytes and a parse far more CPU than the hash, and ReloadCertificate is
+// immutable, so every holder can share one.
+const parsed = new Map<string, WeakRef<ReloadCertificate>>();
+const collected = new FinalizationRegistry<string>((fingerprint) => {
+  if (parsed.get(fingerprint)?.deref() === undefined) parsed.delete(fingerprint);
+});
+
 /** Parses one certificate from PEM text or DER bytes; throws InvalidCertificateError. */
 export function parseCertificate(input: string | Uint8Array): ReloadCertificate {
   const der = toDer(input);
+  const fingerprint = createHash('sha256').update(der).digest('hex');
+  const known = parsed.get(fingerprint)?.deref();
+  if (known) return known;
+  const certificate = parseDer(der, fingerprint);
+  parsed.set(fingerprint, new WeakRef(certificate));
+  collected.register(certificate, fingerprint);
+  return certificate;
+}
+
+function parseDer(der: Buffer, fingerprint: string): ReloadCertificate {
   let cert: x509.X509Certificate;
   try {
     cert = new x509.X509Certificate(der);
@@ -54,7 +73,7 @@ export function parseCertificate(input: string | Uint8Array): ReloadCertificate 
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
     isCa: basicConstraints?.ca ?? false,
-    fingerprint: createHash('sha256').update(der).digest('hex'),
+    fingerprint,
     x509: cert,
   };
 }
@@ -96,7 +115,9 @@ export function normalizeSerial(serial: string): string {
 }
 
 function toDer(input: string | Uint8Array): Buffer {
-  if (typeof input !== 'string') return Buffer.from(input);
+  // A copy of its own, outside Buffer's shared 8 KiB pool: certificates live long, and a slice of
+  // a received frame or of a pool slab would keep the whole of it alive.
+  if (typeof input !== 'string') return Buffer.from(Uint8Array.prototype.slice.call(input).buffer);
   const block = PEM_CERTIFICATE.exec(input);
   if (!block) throw new InvalidCertificateError('no PEM certificate found');
   const base64 = block[0].replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');

@@ -66,6 +66,20 @@ describe('identity — X.509 keys, CSRs and certificates', () => {
     expect(parseCertificateBundle(authority.certificate.pem + authority.certificate.pem)).toHaveLength(2);
   });
 
+  it('shares one parsed certificate between every holder, and keeps no view of the input bytes', async () => {
+    const authority = await createCertificateAuthority({ overlay });
+    // The DER inside a larger received buffer, as a certificate arrives in a message or a frame.
+    const frame = Buffer.concat([Buffer.alloc(100, 7), authority.certificate.der, Buffer.alloc(100, 9)]);
+    const inFrame = frame.subarray(100, 100 + authority.certificate.der.length);
+    const fromFrame = parseCertificate(inFrame);
+    expect(parseCertificate(authority.certificate.pem)).toBe(fromFrame);
+    expect(parseCertificate(Buffer.from(authority.certificate.der))).toBe(fromFrame);
+    expect(fromFrame.der.buffer).not.toBe(frame.buffer);
+    expect(fromFrame.der.byteLength).toBe(fromFrame.der.buffer.byteLength);
+    frame.fill(0);
+    expect(fromFrame.der.equals(authority.certificate.der)).toBe(true);
+  });
+
   it('does not accept a certificate as issued by another CA, or outside its validity', async () => {
     const authority = await createCertificateAuthority({ overlay });
     const stranger = await createCertificateAuthority({ overlay });
