@@ -30,7 +30,9 @@ async function main(): Promise<void> {
     }));
     const series = [];
     for (const concurrency of CONCURRENCY) {
+      profileToggle(deployment.peerPids);
       series.push(await probeAtConcurrency(clients, ids, concurrency));
+      profileToggle(deployment.peerPids);
     }
     for (const { client } of clients) client.close();
 
@@ -73,6 +75,12 @@ async function main(): Promise<void> {
   } finally {
     await deployment.stop();
   }
+}
+
+/** With BENCH_PROFILE=1, starts or ends a CPU profile in each peer (profiling/cpu-profile-hook.cjs). */
+function profileToggle(pids: readonly number[]): void {
+  if (process.env.BENCH_PROFILE !== '1') return;
+  for (const pid of pids) process.kill(pid, 'SIGUSR2');
 }
 
 interface ProbeSeries {
