@@ -28,7 +28,7 @@ function reflectionServices(): [ServiceDefinition, UntypedServiceImplementation]
       captured.push([definition, implementation]);
     },
   };
-  new ReflectionService(loadContracts()).addToServer(collector as unknown as Server);
+  new ReflectionService(loadContracts()).addToServer(collector);
   return captured;
 }
 
