@@ -1,17 +1,12 @@
 import { type ResourceId, idToBytes, nodeIdFromBytes, parseCertificate } from '@p2psip/identity';
-import { CertificateIndex, specifierToProto, storedValueFromProto } from '@p2psip/overlay-grpc';
-import type { peerV1 } from '@p2psip/proto';
+import { specifierToProto, trustedDictionaryEntries } from '@p2psip/overlay-grpc';
 import type { RedirEntry, RedirFetchPort } from '@p2psip/redir';
 import { callUnary } from '@p2psip/rpc';
 import {
   type AccessPolicySettings,
   type CertificateTrust,
   type KindDefinition,
-  type StoredValue,
   createCertificateTrust,
-  isAuthorized,
-  isSyntheticAbsent,
-  verifyValue,
 } from '@p2psip/storage';
 import type { StoredIdentity } from '@p2psip/enrollment-client';
 import type { Attachment } from '../storage/attachment';
@@ -58,40 +53,11 @@ export class AttachmentRedirFetch implements RedirFetchPort {
       },
       { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
     );
-    return redirEntriesOf(resourceId, response, { kind, trust: this.trust, policy, nowMs: Date.now() });
+    return trustedDictionaryEntries(resourceId, response, {
+      kind,
+      trust: this.trust,
+      policy,
+      nowMs: Date.now(),
+    }).map((entry) => ({ key: nodeIdFromBytes(entry.key), value: entry.value }));
   }
-}
-
-/**
- * The live entries of a FetchAns for one tree node that the client may trust; anything else
- * (removals, synthetic "nothing here", bad signatures, misplaced records) is left out, one value at
- * a time. The relay app checks its fetches the same way.
- */
-export function redirEntriesOf(
-  resourceId: ResourceId,
-  response: Pick<peerV1.FetchResponse, 'kindResponses' | 'certificates'>,
-  deps: {
-    readonly kind: KindDefinition;
-    readonly trust: CertificateTrust;
-    readonly policy: AccessPolicySettings;
-    readonly nowMs: number;
-  },
-): RedirEntry[] {
-  const { kind, trust, policy } = deps;
-  const certificates = new CertificateIndex(response.certificates.map((c) => c.certificateDer));
-  const entries: RedirEntry[] = [];
-  for (const proto of response.kindResponses.find((r) => r.kind === kind.id)?.values ?? []) {
-    let value: StoredValue;
-    try {
-      value = storedValueFromProto(proto, certificates);
-    } catch {
-      continue;
-    }
-    const { item } = value;
-    if (isSyntheticAbsent(value) || item.model !== 'DICTIONARY' || !item.exists) continue;
-    const signer = verifyValue(resourceId, kind.id, value, trust, deps.nowMs);
-    if (!signer || !isAuthorized(kind, resourceId, item, signer, policy)) continue;
-    entries.push({ key: nodeIdFromBytes(item.key), value: item.value });
-  }
-  return entries;
 }

@@ -1,23 +1,13 @@
 import type { StoredIdentity } from '@p2psip/enrollment-client';
 import { type ResourceId, idToBytes, nodeIdFromBytes } from '@p2psip/identity';
-import {
-  CertificateIndex,
-  kindDataToProto,
-  specifierToProto,
-  storedValueFromProto,
-} from '@p2psip/overlay-grpc';
+import { kindDataToProto, specifierToProto, trustedDictionaryEntries } from '@p2psip/overlay-grpc';
 import type { RedirEntry, RedirPort, RedirStoreRequest } from '@p2psip/redir';
-import type { peerV1 } from '@p2psip/proto';
 import { callUnary } from '@p2psip/rpc';
 import {
   type AccessPolicySettings,
   type CertificateTrust,
   type KindDefinition,
-  type StoredValue,
-  isAuthorized,
-  isSyntheticAbsent,
   signValue,
-  verifyValue,
 } from '@p2psip/storage';
 import type { PeerAttachment } from './peer-attachment';
 
@@ -63,7 +53,9 @@ export class AttachmentRedirPort implements RedirPort {
         { timeoutMs: this.init.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
       ),
     );
-    return redirEntriesOf(resourceId, response, { kind, trust, policy, nowMs: Date.now() });
+    return trustedDictionaryEntries(resourceId, response, { kind, trust, policy, nowMs: Date.now() }).map(
+      (entry) => ({ key: nodeIdFromBytes(entry.key), value: entry.value }),
+    );
   }
 
   async storeRecord(
@@ -114,39 +106,4 @@ export class AttachmentRedirPort implements RedirPort {
       throw error;
     }
   }
-}
-
-/**
- * The live entries of a FetchAns for one tree node that a fetcher may trust: a valid signature by
- * a certificate the overlay CA vouches for, and a signer NODE-ID-MATCH allows at this Resource-ID
- * (key = its Node-ID, the record's tree node stored here and covering it). Removals, synthetic
- * "nothing here" values and anything that fails are left out, one value at a time.
- */
-export function redirEntriesOf(
-  resourceId: ResourceId,
-  response: Pick<peerV1.FetchResponse, 'kindResponses' | 'certificates'>,
-  deps: {
-    readonly kind: KindDefinition;
-    readonly trust: CertificateTrust;
-    readonly policy: AccessPolicySettings;
-    readonly nowMs: number;
-  },
-): RedirEntry[] {
-  const { kind, trust, policy } = deps;
-  const certificates = new CertificateIndex(response.certificates.map((c) => c.certificateDer));
-  const entries: RedirEntry[] = [];
-  for (const proto of response.kindResponses.find((r) => r.kind === kind.id)?.values ?? []) {
-    let value: StoredValue;
-    try {
-      value = storedValueFromProto(proto, certificates);
-    } catch {
-      continue;
-    }
-    const { item } = value;
-    if (isSyntheticAbsent(value) || item.model !== 'DICTIONARY' || !item.exists) continue;
-    const signer = verifyValue(resourceId, kind.id, value, trust, deps.nowMs);
-    if (!signer || !isAuthorized(kind, resourceId, item, signer, policy)) continue;
-    entries.push({ key: nodeIdFromBytes(item.key), value: item.value });
-  }
-  return entries;
 }

@@ -5,3 +5,4 @@ export * from './protobuf-codec';
 export * from './storage-bodies';
 export * from './storage-values';
 export * from './message-signing';
+export * from './trusted-dictionary-entries';

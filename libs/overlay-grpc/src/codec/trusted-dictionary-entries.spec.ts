@@ -1,16 +1,17 @@
-import { RING_SIZE, idToBytes, nodeIdFromBigInt } from '@p2psip/identity';
+import { RING_SIZE, idToBytes, nodeIdFromBigInt, nodeIdFromBytes } from '@p2psip/identity';
 import { BUILT_IN_KINDS } from '@p2psip/overlay-config';
-import { storedValueToProto } from '@p2psip/overlay-grpc';
 import { commonV1 } from '@p2psip/proto';
 import { RedirTree, encodeRedirRecord } from '@p2psip/redir';
 import { type StoredValue, createCertificateTrust, signValue } from '@p2psip/storage';
 import { type TestNodeIdentity, type TestPki, createTestPki } from '@p2psip/testing';
-import { redirEntriesOf } from './redir-port';
+import { storedValueToProto } from './storage-values';
+import { trustedDictionaryEntries } from './trusted-dictionary-entries';
 
 const OVERLAY = 'p2psip.test';
 const kind = BUILT_IN_KINDS.find((k) => k.id === 0x104);
 
-describe('client — ReDiR records fetched through the attachment', () => {
+// ReDiR's records (RFC 7374 under NODE-ID-MATCH) as the relay and the client fetch them.
+describe('overlay-grpc — dictionary entries a fetcher may trust', () => {
   let pki: TestPki;
   let relay: TestNodeIdentity;
   let other: TestNodeIdentity;
@@ -68,7 +69,7 @@ describe('client — ReDiR records fetched through the attachment', () => {
       type: commonV1.CertificateType.CERTIFICATE_TYPE_X509,
       certificateDer: Buffer.from(who.certificate.der),
     }));
-    const entries = redirEntriesOf(
+    const entries = trustedDictionaryEntries(
       node.resourceId,
       {
         kindResponses: [{ kind: kind.id, generation: 1n, values: values.map(storedValueToProto) }],
@@ -81,6 +82,6 @@ describe('client — ReDiR records fetched through the attachment', () => {
         nowMs: Date.now(),
       },
     );
-    expect(entries.map((entry) => entry.key)).toEqual([relayId]);
+    expect(entries.map((entry) => nodeIdFromBytes(entry.key))).toEqual([relayId]);
   });
 });
