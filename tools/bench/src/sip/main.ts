@@ -71,6 +71,8 @@ interface EdgeSetup {
 }
 
 async function main(): Promise<void> {
+  // The bundles were just built from this tree: record it before anything can change it.
+  const code = codeVersion();
   const ensure = spawnSync(
     process.execPath,
     [path.join(repoRoot(), 'tools/system/ensure-packages.cjs'), 'sipp', 'kamailio'],
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     benchmark: 'sip',
     startedAt: startedAt.toISOString(),
     machine: { cores: cpus().length, loadAverageAtStart: load, loadAverageAtEnd: loadavg() },
-    code: codeVersion(),
+    code,
     settings: { ...SETTINGS, domain: DOMAIN, targets: TARGETS },
     setup,
     summary: { edge: summary(edge), kamailio: kamailio && summary(kamailio) },
