@@ -60,6 +60,11 @@ export class GrpcLink implements Link {
     stream.on('error', () => this.finish());
   }
 
+  /** Links with the remote's certificate were checked against it (hello Node-ID) over TLS. */
+  get authenticatesRemote(): boolean {
+    return this.remoteCertificate !== undefined;
+  }
+
   send(message: OverlayMessage): void {
     if (this.closed) return;
     let encoded: overlayV1.Message;

@@ -42,6 +42,12 @@ export interface Link {
   readonly address: string;
   /** True when this side dialled (decides which of two crossing links survives). */
   readonly outbound: boolean;
+  /**
+   * True when the transport proved that the remote holds `remoteNodeId` (its certificate, checked
+   * when the link was set up) and protects what the link carries: a message straight from its
+   * originator then needs no signature check. Absent = false.
+   */
+  readonly authenticatesRemote?: boolean;
   send(message: OverlayMessage): void;
   close(): void;
   setHandler(handler: LinkHandler): void;

@@ -33,6 +33,11 @@ export class ThinClientLink implements Link {
     return this.link.outbound;
   }
 
+  /** The Connect call checked the hello's Node-ID against the client's TLS certificate. */
+  get authenticatesRemote(): boolean {
+    return true;
+  }
+
   send(message: OverlayMessage): void {
     this.link.send(message);
   }

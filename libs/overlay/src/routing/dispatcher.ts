@@ -48,10 +48,11 @@ export class RequestDispatcher {
     const via = message.header.via;
     const first = via[0];
     const origin = first?.kind === 'node' ? first.id : (from?.remoteNodeId ?? this.host.self);
+    const checkSignature = this.needsSignatureCheck(message, from);
     if (isAnswer(message.body)) {
       // Answers are signed by whoever originated them (the responder, or a hop that refused the
       // request): a forged error answer could otherwise make a node give up on, or delete, data.
-      if (this.security && !this.security.verify(message, origin)) {
+      if (checkSignature && !this.security?.verify(message, origin)) {
         this.host.logger.debug({ type: message.body.type }, 'answer with a bad signature dropped');
         return;
       }
@@ -70,7 +71,7 @@ export class RequestDispatcher {
       return this.router.reject(message, from, ErrorCode.InvalidMessage, 'unknown message type');
     }
     // Signatures are checked where the request is consumed; failures vanish (RFC 6940 §6.3.4).
-    if (this.security && !this.security.verify(message, origin)) {
+    if (checkSignature && !this.security?.verify(message, origin)) {
       this.host.logger.debug({ type: message.body.type }, 'request with a bad signature dropped');
       return;
     }
@@ -96,6 +97,18 @@ export class RequestDispatcher {
     } else {
       this.finish(message, from, result);
     }
+  }
+
+  /**
+   * Whether the originator's signature must be checked here. Not when the message comes straight
+   * from its originator (empty via list, so the link's remote is the originator): that link's
+   * Node-ID was checked against the remote's certificate when the link was set up, and TLS
+   * protects what it carries since, so the signature could prove nothing more. Neighbours'
+   * Updates, replica Stores and their answers are all such messages (ADR 0003).
+   */
+  private needsSignatureCheck(message: OverlayMessage, from: Link | undefined): boolean {
+    if (!this.security) return false;
+    return !(from?.authenticatesRemote === true && message.header.via.length === 0);
   }
 
   private finish(request: OverlayMessage, from: Link | undefined, body: MessageBody): void {
