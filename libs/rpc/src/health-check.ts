@@ -14,7 +14,16 @@ type HealthClient = Client & {
     options: { deadline: Date },
     callback: (error: ServiceError | null, response?: { status: string | number }) => void,
   ): { cancel(): void };
+  watch(request: { service: string }): HealthWatchCall;
 };
+
+/** The server stream of `Health.Watch`: one status now, then one per change. */
+export interface HealthWatchCall {
+  on(event: 'data', listener: (response: { status: string | number }) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'end' | 'close', listener: () => void): this;
+  cancel(): void;
+}
 
 const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Health') as unknown as new (
   address: string,
@@ -23,10 +32,20 @@ const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Hea
 ) => HealthClient;
 
 /** A reusable `grpc.health.v1.Health` client for one server (e.g. a peer a bootstrap probes). */
-export function createHealthClient(address: string, credentials: ChannelCredentials): HealthClient {
+export function createHealthClient(
+  address: string,
+  credentials: ChannelCredentials,
+  options: Record<string, string | number> = {},
+): HealthClient {
   return new HealthClientConstructor(address, credentials, {
     'grpc.ssl_target_name_override': 'p2psip.invalid',
+    ...options,
   });
+}
+
+/** True for the SERVING status (proto-loader's default enum form is the name; 1 as a number). */
+export function isServingStatus(status: string | number | undefined): boolean {
+  return status === 'SERVING' || status === 1;
 }
 
 /**
@@ -46,7 +65,7 @@ export function isServing(
       (error, response) => {
         options.signal?.removeEventListener('abort', cancel);
         // proto-loader's default enum form is the name; accept the number (1) as well.
-        resolve(!error && (response?.status === 'SERVING' || response?.status === 1));
+        resolve(!error && isServingStatus(response?.status));
       },
     );
     const cancel = (): void => call.cancel();

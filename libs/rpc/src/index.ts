@@ -2,6 +2,7 @@ export * from './client';
 export * from './errors';
 export * from './handlers';
 export * from './health-check';
+export * from './health-watch';
 export * from './peer-identity';
 export * from './server';
 export * from './status-mapping';

@@ -10,6 +10,8 @@ import { silentLogger, createMetricsRegistry } from '@p2psip/telemetry';
 import { type TestNodeIdentity, type TestPki, createTestPki } from '@p2psip/testing';
 import { callServerStream, callUnary, createClient } from './client';
 import { RpcCallError } from './errors';
+import { createHealthClient } from './health-check';
+import { HealthWatch } from './health-watch';
 import type { CallContext } from './handlers';
 import { type RpcServer, bindService, startRpcServer } from './server';
 import { type ClientAuth, clientCredentials } from './tls';
@@ -373,6 +375,21 @@ describe('rpc — health and reflection', () => {
     health.close();
   });
 
+  it('follows a server through a standing Health.Watch: pushed changes, and its end', async () => {
+    const other = await startDiagnostics(pki);
+    const watch = new HealthWatch(createHealthClient(other.server.address, clientCredentials(identity)));
+    expect(await watch.probe()).toBe(true);
+    other.server.setHealth('', 'NOT_SERVING');
+    await waitUntil(async () => !(await watch.probe()));
+    other.server.setHealth('', 'SERVING');
+    await waitUntil(() => watch.probe());
+    await other.server.stop({ graceMs: 0 });
+    // The stream ends with the server; the next probes find nobody there.
+    await waitUntil(async () => !(await watch.probe({ timeoutMs: 500 })));
+    expect(await watch.probe({ timeoutMs: 500 })).toBe(false);
+    watch.close();
+  });
+
   it('lists every contract service through server reflection', async () => {
     const reflectionDir = path.join(
       path.dirname(require.resolve('@grpc/reflection/package.json')),
@@ -429,5 +446,14 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Polls `condition` every 20 ms for up to 5 s. */
+async function waitUntil(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
