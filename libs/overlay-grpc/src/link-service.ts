@@ -37,21 +37,7 @@ export function linkHandler(deps: LinkServiceDeps) {
     call: ServerDuplexStream<overlayV1.LinkFrame, overlayV1.LinkFrame>,
     context: CallContext,
   ): Promise<void> => {
-    const hello = await readHello(call, deps.helloTimeoutMs ?? 5000, context.signal);
-    const caller = context.peer;
-    if (!caller)
-      throw new RpcError(
-        'unauthenticated',
-        'CERTIFICATE_REQUIRED',
-        'overlay links need a certificate from the overlay CA',
-      );
-    if (deps.isRevoked?.(caller.certificate))
-      throw new RpcError('forbidden', 'REVOKED', 'the certificate is revoked');
-    const checked = checkHello(hello, caller.nodeIds, deps.agreement);
-    if ('refused' in checked) throw new RpcError('forbidden', 'HELLO_REFUSED', checked.refused);
-    const expected = hello.expectedNodeId.length > 0 ? safeNodeId(hello.expectedNodeId) : undefined;
-    const endpoint = deps.endpointFor(expected);
-    if (!endpoint) throw new RpcError('not-found', 'NO_SUCH_PEER', 'no peer with that Node-ID here');
+    const { nodeId, endpoint, certificate } = await acceptHello(call, context, deps);
     call.write({
       sequence: 0n,
       kind: { $case: 'hello', hello: makeHello(deps.agreement, endpoint.nodeId, undefined) },
@@ -62,19 +48,39 @@ export function linkHandler(deps: LinkServiceDeps) {
       call.once('error', () => resolve());
       context.signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    const link = new GrpcLink(
-      checked.nodeId,
-      call.getPeer(),
-      false,
-      call,
-      deps.codec,
-      deps.counters,
-      caller.certificate,
-    );
+    const link = new GrpcLink(nodeId, call.getPeer(), false, call, deps.codec, deps.counters, certificate);
     endpoint.accept(link);
     await closed;
     link.close();
   };
+}
+
+/**
+ * Reads and checks the caller's hello. A function of its own so that the decoded frame is not a
+ * local of the handler, which stays suspended for the link's whole life: its bytes are views into
+ * a received chunk, and would keep that alive.
+ */
+async function acceptHello(
+  call: ServerDuplexStream<overlayV1.LinkFrame, overlayV1.LinkFrame>,
+  context: CallContext,
+  deps: LinkServiceDeps,
+) {
+  const hello = await readHello(call, deps.helloTimeoutMs ?? 5000, context.signal);
+  const caller = context.peer;
+  if (!caller)
+    throw new RpcError(
+      'unauthenticated',
+      'CERTIFICATE_REQUIRED',
+      'overlay links need a certificate from the overlay CA',
+    );
+  if (deps.isRevoked?.(caller.certificate))
+    throw new RpcError('forbidden', 'REVOKED', 'the certificate is revoked');
+  const checked = checkHello(hello, caller.nodeIds, deps.agreement);
+  if ('refused' in checked) throw new RpcError('forbidden', 'HELLO_REFUSED', checked.refused);
+  const expected = hello.expectedNodeId.length > 0 ? safeNodeId(hello.expectedNodeId) : undefined;
+  const endpoint = deps.endpointFor(expected);
+  if (!endpoint) throw new RpcError('not-found', 'NO_SUCH_PEER', 'no peer with that Node-ID here');
+  return { nodeId: checked.nodeId, endpoint, certificate: caller.certificate };
 }
 
 function safeNodeId(bytes: Uint8Array): NodeId {

@@ -39,14 +39,7 @@ export async function connectClient(
     );
   if (peer.isRevoked(caller.certificate))
     throw new RpcError('forbidden', 'REVOKED', 'the certificate is revoked');
-  const first = await readFirstFrame<peerV1.ClientFrame>(call, HELLO_TIMEOUT_MS, context.signal).catch(
-    (cause: unknown) => {
-      throw new RpcError('invalid-argument', 'NO_HELLO', errorText(cause), { cause });
-    },
-  );
-  if (first.kind?.$case !== 'hello')
-    throw new RpcError('invalid-argument', 'NO_HELLO', 'the first frame must be a ClientHello');
-  const clientNodeId = helloNodeId(first.kind.hello.nodeId, caller.nodeIds);
+  const clientNodeId = await readClientHello(call, context, caller.nodeIds);
   const node = peer.node;
   if (clientNodeId === node.nodeId)
     throw new RpcError('forbidden', 'OWN_NODE_ID', 'a client cannot attach with the peer’s own Node-ID');
@@ -67,6 +60,26 @@ export async function connectClient(
   await closed;
   link.close();
   peer.logger.info({ client: idToHex(clientNodeId) }, 'client detached');
+}
+
+/**
+ * The Node-ID the client's hello names, checked against its certificate. A function of its own so
+ * that the decoded frame (views into a received chunk) is not a local of the handler, which stays
+ * suspended for as long as the client is attached.
+ */
+async function readClientHello(
+  call: ServerDuplexStream<peerV1.ClientFrame, peerV1.ClientFrame>,
+  context: CallContext,
+  certificateNodeIds: readonly NodeId[],
+): Promise<NodeId> {
+  const first = await readFirstFrame<peerV1.ClientFrame>(call, HELLO_TIMEOUT_MS, context.signal).catch(
+    (cause: unknown) => {
+      throw new RpcError('invalid-argument', 'NO_HELLO', errorText(cause), { cause });
+    },
+  );
+  if (first.kind?.$case !== 'hello')
+    throw new RpcError('invalid-argument', 'NO_HELLO', 'the first frame must be a ClientHello');
+  return helloNodeId(first.kind.hello.nodeId, certificateNodeIds);
 }
 
 function helloNodeId(bytes: Uint8Array, certificateNodeIds: readonly NodeId[]): NodeId {
