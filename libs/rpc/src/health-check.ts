@@ -1,19 +1,8 @@
-import {
-  type ChannelCredentials,
-  type Client,
-  Metadata,
-  type ServiceError,
-  makeGenericClientConstructor,
-} from '@grpc/grpc-js';
+import { type ChannelCredentials, type Client, makeGenericClientConstructor } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 
-type HealthClient = Client & {
-  check(
-    request: { service: string },
-    metadata: Metadata,
-    options: { deadline: Date },
-    callback: (error: ServiceError | null, response?: { status: string | number }) => void,
-  ): { cancel(): void };
+/** A `grpc.health.v1.Health` client; the bootstraps use its Watch (see HealthWatch). */
+export type HealthClient = Client & {
   watch(request: { service: string }): HealthWatchCall;
 };
 
@@ -46,29 +35,4 @@ export function createHealthClient(
 /** True for the SERVING status (proto-loader's default enum form is the name; 1 as a number). */
 export function isServingStatus(status: string | number | undefined): boolean {
   return status === 'SERVING' || status === 1;
-}
-
-/**
- * Asks a server whether it serves (`''` = the whole server). Resolves true for SERVING, false for
- * anything else, an error, the deadline or the signal: a probe answers a yes/no question.
- */
-export function isServing(
-  client: HealthClient,
-  options: { readonly service?: string; readonly timeoutMs?: number; readonly signal?: AbortSignal } = {},
-): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (options.signal?.aborted) return resolve(false);
-    const call = client.check(
-      { service: options.service ?? '' },
-      new Metadata(),
-      { deadline: new Date(Date.now() + (options.timeoutMs ?? 2000)) },
-      (error, response) => {
-        options.signal?.removeEventListener('abort', cancel);
-        // proto-loader's default enum form is the name; accept the number (1) as well.
-        resolve(!error && isServingStatus(response?.status));
-      },
-    );
-    const cancel = (): void => call.cancel();
-    options.signal?.addEventListener('abort', cancel, { once: true });
-  });
 }

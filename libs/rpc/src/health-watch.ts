@@ -1,7 +1,4 @@
-import type { HealthWatchCall, createHealthClient } from './health-check';
-import { isServingStatus } from './health-check';
-
-type HealthClient = ReturnType<typeof createHealthClient>;
+import { type HealthClient, type HealthWatchCall, isServingStatus } from './health-check';
 
 /**
  * A standing `Health.Watch` stream to one server: asking whether it serves costs nothing while the

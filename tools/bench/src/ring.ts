@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { idToBytes, nodeIdFromBytes, randomNodeId } from '@p2psip/identity';
 import { diagnosticsV1 } from '@p2psip/proto';
 import { callUnary, createClient } from '@p2psip/rpc';
 import { percentile } from './latency';
-import { repoRoot, rssOf, startDeployment } from './local-deployment';
+import { cpuTicksOf, repoRoot, rssOf, socketsOf, startDeployment } from './local-deployment';
 
 // Ring benchmark and scale check (issue: N peers in several processes form one ring within 60 s;
 // route probes end at the responsible peer with mean hops ≤ ½·log2 N + 1; route latency p50/p99;
@@ -149,23 +148,6 @@ async function idleCpu(pids: readonly number[]): Promise<number[]> {
   await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
   const ticksPerSecond = 100; // USER_HZ on Linux
   return pids.map((pid, i) => (cpuTicksOf(pid) - (before[i] ?? 0)) / ticksPerSecond / IDLE_SECONDS);
-}
-
-function cpuTicksOf(pid: number): number {
-  // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function socketsOf(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
-    try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
 }
 
 /** RSS of a peer process hosting one virtual peer's worth of code, loaded but idle: a bundle baseline. */

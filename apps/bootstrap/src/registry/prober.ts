@@ -1,6 +1,6 @@
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { type NodeId, idToHex } from '@p2psip/identity';
-import { HealthWatch, createHealthClient } from '@p2psip/rpc';
+import { type HealthClient, HealthWatch, createHealthClient } from '@p2psip/rpc';
 import type { Logger } from '@p2psip/telemetry';
 import type { PeerRegistry } from './peer-registry';
 
@@ -21,10 +21,7 @@ export interface ProberInit {
  * plus timeout (the channel pings every intervalMs), and the next round counts it as failed.
  */
 export class Prober {
-  private readonly clients = new Map<
-    NodeId,
-    { address: string; client: ReturnType<typeof createHealthClient>; watch: HealthWatch }
-  >();
+  private readonly clients = new Map<NodeId, { address: string; client: HealthClient; watch: HealthWatch }>();
   private timer: NodeJS.Timeout | undefined;
   private readonly intervalMs: number;
   private readonly timeoutMs: number;

@@ -255,7 +255,7 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
         await this.withdrawRegistration(aor);
       }
     } catch (error) {
-      this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) });
+      this.reportOverlayError(aor, error);
       return this.respondWith(request, ingress, 500, 'Overlay Store Failed');
     }
     return this.accept(request, ingress, live);
@@ -316,18 +316,18 @@ export class SipEdge extends TypedEmitter<{ event: (event: EdgeEvent) => void }>
     if (this.renewing.has(aor)) return;
     this.renewing.add(aor);
     this.storeRegistration(aor)
-      .catch((error: unknown) =>
-        this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) }),
-      )
+      .catch((error: unknown) => this.reportOverlayError(aor, error))
       .finally(() => this.renewing.delete(aor));
+  }
+
+  private reportOverlayError(aor: string, error: unknown): void {
+    this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) });
   }
 
   /** Withdraws the AORs whose last binding expired and renews entries due while bindings live. */
   private tick(): void {
     for (const aor of this.bindings.sweep()) {
-      this.withdrawRegistration(aor).catch((error: unknown) =>
-        this.emit('event', { event: 'overlay-error', aor: `sip:${aor}`, error: errorText(error) }),
-      );
+      this.withdrawRegistration(aor).catch((error: unknown) => this.reportOverlayError(aor, error));
     }
     for (const aor of this.stored.due()) {
       if (this.bindings.live(aor).length > 0) this.renew(aor);
