@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     const rssKb = deployment.peerPids.map(rssOf);
     const baselineKb = await baselineRss();
     const perPeerKb = (rssKb.reduce((a, b) => a + b, 0) - baselineKb * rssKb.length) / PEERS;
+    profileToggle(deployment.peerPids);
     const idle = await idleCpu(deployment.peerPids);
+    profileToggle(deployment.peerPids);
     const sockets = deployment.peerPids.map(socketsOf);
     const bound = 0.5 * Math.log2(PEERS) + 1;
     console.log(

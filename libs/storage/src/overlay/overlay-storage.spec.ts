@@ -9,6 +9,7 @@ import type { StoredValue } from '../model';
 import { StorageRules } from '../storage-rules';
 import { signValue, verifyValue } from '../value-signing';
 import { OverlayStorage } from './overlay-storage';
+import { placementOf } from './replica-placement';
 
 const OVERLAY = 'p2psip.test';
 /** A SINGLE kind at H(Node-ID ‖ i): one certificate can fill many resources. */
@@ -214,6 +215,35 @@ describe('OverlayStorage on a testnet', () => {
     expect(
       await reloadCode(net.settle(far.node.request(nodeDestination(target.nodeId), body), 30 * SECOND_MS)),
     ).toBe(ErrorCode.Forbidden);
+  });
+
+  it('hands a copy held outside its known arcs to the owner once, then drops it after the grace period', async () => {
+    const { net, members } = await storageRing(16, 37);
+    await net.settle(
+      members[0].storage.store(slot(1), [{ kind: KIND, generation: 0n, values: [valueFor(1, 'stray')] }]),
+      30 * SECOND_MS,
+    );
+    // A peer that cannot place the resource at all (neither owner, replica nor near neighbour).
+    const strayIndex = net.members.findIndex((m) => {
+      const { predecessors, successors } = m.node.neighbors();
+      return placementOf(slot(1), m.nodeId, predecessors, successors) === undefined;
+    });
+    expect(strayIndex).toBeGreaterThanOrEqual(0);
+    const stray = net.members[strayIndex];
+    const [record] = await members[net.responsibleFor(slot(1)).index].rules.recordsAt(slot(1));
+    await members[strayIndex].rules.store(slot(1), [{ ...record, generation: 0n }], { mode: 'replica' });
+    const request = jest.spyOn(stray.node, 'request');
+    const returns = () =>
+      request.mock.calls.filter(([, body]) => body.type === 'store_req' && 'replicaNumber' in body).length;
+    // Several maintenance passes (10 s each) inside the 30 s grace period: one Store, not one per pass.
+    await net.runFor(HOLD_DOWN_MS - 5 * SECOND_MS);
+    expect(returns()).toBe(1);
+    expect(await members[strayIndex].rules.recordsAt(slot(1))).toHaveLength(1);
+    // The grace period counts from the first pass that found the copy (up to 12.5 s after it came).
+    await net.runFor(HOLD_DOWN_MS);
+    expect(returns()).toBe(1);
+    expect(await members[strayIndex].rules.recordsAt(slot(1))).toHaveLength(0);
+    expect(await fetchText(net, members[0], 1)).toBe('stray');
   });
 
   it('keeps three copies when a node joins right after the owner and later leaves again', async () => {

@@ -37,6 +37,11 @@ export class ReplicaKeeper {
   private readonly synced = new Map<NodeId, Map<bigint, string>>();
   /** Resources this peer should no longer hold, since when: dropped only after a grace period. */
   private readonly outsideSince = new Map<bigint, number>();
+  /**
+   * Resources outside every known arc whose values the owner confirmed (or can never take), by the
+   * version handed: one routed Store per value, not one per pass for the whole grace period.
+   */
+  private readonly returned = new Map<bigint, string>();
   private lastSuccessors: readonly NodeId[] = [];
   private lastRoles = '';
   private lastResync = 0;
@@ -135,6 +140,7 @@ export class ReplicaKeeper {
     // Confirmations can go stale silently (a replica lost its disk): now and then, copy again.
     if (now - this.lastResync >= this.settings.resyncIntervalMs) {
       this.synced.clear();
+      this.returned.clear();
       this.lastResync = now;
     }
     const held = await this.heldByResource();
@@ -151,6 +157,7 @@ export class ReplicaKeeper {
       }
     }
     for (const id of this.outsideSince.keys()) if (!held.has(id as ResourceId)) this.outsideSince.delete(id);
+    for (const id of this.returned.keys()) if (!held.has(id as ResourceId)) this.returned.delete(id);
     for (const map of this.synced.values())
       for (const id of map.keys()) if (!held.has(id as ResourceId)) map.delete(id);
   }
@@ -158,6 +165,7 @@ export class ReplicaKeeper {
   private async keep(resourceId: ResourceId, records: readonly KindRecord[], now: number): Promise<void> {
     const placement = this.placement(resourceId);
     const inside = placement !== undefined && placement.rank >= 0 && placement.rank <= this.settings.replicas;
+    if (placement) this.returned.delete(resourceId);
     if (inside) this.outsideSince.delete(resourceId);
     if (placement?.rank === 0) {
       const eligible = this.replicaTargets().filter((s) => this.pastHoldDown(s));
@@ -175,10 +183,11 @@ export class ReplicaKeeper {
     this.outsideSince.set(resourceId, since);
     const handed = placement
       ? await this.copyIfStale(placement.owner, resourceId, records, 1)
-      : await this.returnToOwner(resourceId, records);
+      : await this.returnOnce(resourceId, records);
     if (handed && now - since >= this.settings.replicaHoldDownMs) {
       await this.rules.dropIfUnchanged(resourceId, versionOf(records));
       this.outsideSince.delete(resourceId);
+      this.returned.delete(resourceId);
     }
   }
 
@@ -267,6 +276,14 @@ export class ReplicaKeeper {
       );
       return false;
     }
+  }
+
+  private async returnOnce(resourceId: ResourceId, records: readonly KindRecord[]): Promise<boolean> {
+    const version = versionOf(records);
+    if (this.returned.get(resourceId) === version) return true;
+    const handed = await this.returnToOwner(resourceId, records);
+    if (handed) this.returned.set(resourceId, version);
+    return handed;
   }
 
   /**
