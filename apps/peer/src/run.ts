@@ -5,8 +5,9 @@ import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollmen
 import { type ReloadCertificate, idToHex, parseCertificate } from '@p2psip/identity';
 import type { Link } from '@p2psip/overlay';
 import {
-  GrpcLink,
+  LinkTrunks,
   STORAGE_BODY_MAPPERS,
+  TrunkLink,
   createMessageSecurity,
   createProtobufCodec,
 } from '@p2psip/overlay-grpc';
@@ -145,6 +146,15 @@ async function startPeers(
   const security = createMessageSecurity({ trust });
   const storageSettings =
     options.replicaHoldDownMs !== undefined ? { replicaHoldDownMs: options.replicaHoldDownMs } : undefined;
+  // Every link between this process and another rides one trunk (ADR 0003 §8).
+  const trunks = new LinkTrunks({
+    identity,
+    agreement,
+    codec,
+    maxMessageBytes: Math.max(64 * 1024, 4 * configuration.maxMessageSize),
+    isRevoked: (certificate) => revocations.isRevoked(certificate),
+  });
+  started.push(() => trunks.stop());
   const peers: VirtualPeer[] = [];
   started.push(() => Promise.all(peers.map((peer) => peer.stop({ graceful: false }))));
   for (const [index, nodeId] of nodeIds.entries()) {
@@ -162,6 +172,7 @@ async function startPeers(
         identity,
         agreement,
         codec,
+        trunks,
         settings,
         revocations,
         logger,
@@ -174,6 +185,7 @@ async function startPeers(
   }
   // DESIGN.md §4: a revocation closes the links already open to that certificate, not only new ones.
   revocations.onRevoked((serialNumber) => {
+    trunks.closeTrunksOf(serialNumber);
     for (const peer of peers) {
       for (const link of [...peer.node.connections.values()]) {
         if (remoteCertificateOf(link)?.serialNumber === serialNumber) {
@@ -283,6 +295,7 @@ async function startPeers(
         if (bus) publishPeerDeparture(bus, overlay, { nodeId: idToHex(peer.node.nodeId) });
         await peer.stop({ graceful });
       }
+      trunks.stop();
       bootstrap.close();
       await bus?.close();
       await ops.stop();
@@ -348,6 +361,6 @@ async function joinWithRetries(
 
 /** The certificate a peer or thin-client link authenticated with. */
 function remoteCertificateOf(link: Link): ReloadCertificate | undefined {
-  if (link instanceof GrpcLink || link instanceof ThinClientLink) return link.remoteCertificate;
+  if (link instanceof TrunkLink || link instanceof ThinClientLink) return link.remoteCertificate;
   return undefined;
 }

@@ -3,8 +3,8 @@ import { type MessageSecurity, type OverlaySettings, OverlayNode } from '@p2psip
 import {
   GrpcLinkTransport,
   type LinkAgreement,
+  type LinkTrunks,
   type MessageCodec,
-  linkHandler,
   overlayHash,
   systemClock,
 } from '@p2psip/overlay-grpc';
@@ -31,6 +31,8 @@ export interface VirtualPeerInit {
   readonly identity: TlsIdentity;
   readonly agreement: LinkAgreement;
   readonly codec: MessageCodec;
+  /** The process's overlay links, shared by its virtual peers. */
+  readonly trunks: LinkTrunks;
   readonly settings: Partial<OverlaySettings>;
   readonly revocations: Revocations;
   readonly logger: Logger;
@@ -65,6 +67,7 @@ export class VirtualPeer {
     public node: OverlayNode,
     public storage: OverlayStorage,
     readonly server: RpcServer,
+    private readonly trunks: LinkTrunks,
     private readonly valueStore: ValueStore,
     private readonly makeNode: () => { node: OverlayNode; storage: OverlayStorage },
   ) {}
@@ -90,16 +93,9 @@ export class VirtualPeer {
       metrics: init.metrics,
       maxReceiveMessageBytes: init.maxMessageBytes,
       services: [
+        // Trunks dialled to this endpoint: links on them without an expected Node-ID are for it.
         bindService(overlayV1.OverlayLinkServiceService, {
-          link: linkHandler({
-            agreement: init.agreement,
-            codec: init.codec,
-            endpointFor: (expected) => {
-              const { node } = holder;
-              return node && (expected === undefined || expected === node.nodeId) ? node : undefined;
-            },
-            isRevoked: (certificate) => init.revocations.isRevoked(certificate),
-          }),
+          link: init.trunks.handler(() => holder.node),
         }),
         bindService(
           diagnosticsV1.DiagnosticsServiceService,
@@ -142,10 +138,7 @@ export class VirtualPeer {
     const transport = new GrpcLinkTransport({
       nodeId: init.nodeId,
       listenAddress: server.address,
-      identity: init.identity,
-      agreement: init.agreement,
-      codec: init.codec,
-      isRevoked: (certificate) => init.revocations.isRevoked(certificate),
+      trunks: init.trunks,
     });
     const rules = new StorageRules({
       kinds: init.storage.kinds,
@@ -165,10 +158,11 @@ export class VirtualPeer {
       });
       holder.node = node;
       holder.storage = storage;
+      init.trunks.register(node);
       return { node, storage };
     };
     const first = makeNode();
-    return new VirtualPeer(first.node, first.storage, server, init.storage.store, makeNode);
+    return new VirtualPeer(first.node, first.storage, server, init.trunks, init.storage.store, makeNode);
   }
 
   /**
@@ -188,6 +182,7 @@ export class VirtualPeer {
       await this.node.leave().catch(() => undefined);
     }
     this.storage.stop();
+    this.trunks.unregister(this.node.nodeId);
     await this.node.stop();
     await this.server.stop({ graceMs: 1000 });
     await this.valueStore.close().catch(() => undefined);

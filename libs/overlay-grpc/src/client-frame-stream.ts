@@ -51,7 +51,7 @@ export class ClientFrameStream implements FrameStream {
       const onFrame = listener as unknown as (frame: overlayV1.LinkFrame) => void;
       this.call.on('data', (frame: peerV1.ClientFrame) => {
         if (frame.kind?.$case === 'message') {
-          onFrame({ sequence: 0n, kind: { $case: 'message', message: frame.kind.message } });
+          onFrame({ sequence: 0n, link: 0, kind: { $case: 'message', message: frame.kind.message } });
         }
       });
     } else if (event === 'error') {

@@ -1,4 +1,3 @@
-import type { overlayV1 } from '@p2psip/proto';
 import { LinkRefusedError } from './errors';
 
 interface Readable<F> {
@@ -6,17 +5,6 @@ interface Readable<F> {
   once(event: 'end' | 'close', listener: () => void): unknown;
   once(event: 'error', listener: (error: Error) => void): unknown;
   removeAllListeners(event: string): unknown;
-}
-
-/** The hello that must open every link, within a deadline; anything else refuses the link. */
-export async function readHello(
-  stream: Readable<overlayV1.LinkFrame>,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<overlayV1.LinkHello> {
-  const frame = await readFirstFrame(stream, timeoutMs, signal);
-  if (frame.kind?.$case !== 'hello') throw new LinkRefusedError('the first frame was not a hello');
-  return frame.kind.hello;
 }
 
 /**

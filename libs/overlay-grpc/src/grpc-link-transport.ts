@@ -1,24 +1,16 @@
-import type { NodeId, ReloadCertificate } from '@p2psip/identity';
+import type { NodeId } from '@p2psip/identity';
 import type { Link, LinkTransport } from '@p2psip/overlay';
-import type { TlsIdentity } from '@p2psip/rpc';
-import type { LinkCounters } from './grpc-link';
-import { dialLink } from './link-dialer';
-import type { LinkAgreement } from './link-hello';
-import type { MessageCodec } from './message-codec';
+import type { LinkTrunks } from './link-trunks';
 
 export interface GrpcLinkTransportInit {
   readonly nodeId: NodeId;
-  /** host:port where this peer's links are accepted (the process's gRPC server). */
+  /** host:port where this peer's links are accepted (its gRPC server). */
   readonly listenAddress: string;
-  readonly identity: TlsIdentity;
-  readonly agreement: LinkAgreement;
-  readonly codec: MessageCodec;
-  readonly connectTimeoutMs?: number;
-  readonly counters?: LinkCounters;
-  readonly isRevoked?: (certificate: ReloadCertificate) => boolean;
+  /** The process's trunks, shared by all its virtual peers. */
+  readonly trunks: LinkTrunks;
 }
 
-/** The LinkTransport of one (virtual) peer: outgoing links are dialled, incoming ones come through the link service. */
+/** The LinkTransport of one (virtual) peer: its links ride the process's trunks (ADR 0003 §8). */
 export class GrpcLinkTransport implements LinkTransport {
   constructor(private readonly init: GrpcLinkTransportInit) {}
 
@@ -31,17 +23,6 @@ export class GrpcLinkTransport implements LinkTransport {
     expectedNodeId: NodeId | undefined,
     options: { signal?: AbortSignal } = {},
   ): Promise<Link> {
-    return dialLink({
-      address,
-      localNodeId: this.init.nodeId,
-      expectedNodeId,
-      identity: this.init.identity,
-      agreement: this.init.agreement,
-      codec: this.init.codec,
-      ...(this.init.connectTimeoutMs === undefined ? {} : { timeoutMs: this.init.connectTimeoutMs }),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(this.init.counters ? { counters: this.init.counters } : {}),
-      ...(this.init.isRevoked ? { isRevoked: this.init.isRevoked } : {}),
-    });
+    return this.init.trunks.connect(this.init.nodeId, address, expectedNodeId, options);
   }
 }

@@ -32,7 +32,9 @@ export const MAX_QUEUED_FRAMES = 1024;
 const DRAIN_MS = 2000;
 
 /**
- * One overlay link over a gRPC bidirectional stream (the Link contract of @p2psip/overlay):
+ * One overlay link over a gRPC bidirectional stream of its own — a thin client's Connect stream to
+ * its attachment peer (peers' links ride trunks instead; see Trunk). The Link contract of
+ * @p2psip/overlay:
  * ordered delivery, messages buffered until a handler is set, exactly one close notification, and
  * `send` that never throws. No per-frame acks: HTTP/2 already delivers reliably and in order.
  */
@@ -81,7 +83,7 @@ export class GrpcLink implements Link {
       return;
     }
     try {
-      this.stream.write({ sequence: this.sequence++, kind: { $case: 'message', message: encoded } });
+      this.stream.write({ sequence: this.sequence++, link: 0, kind: { $case: 'message', message: encoded } });
     } catch {
       this.close();
     }

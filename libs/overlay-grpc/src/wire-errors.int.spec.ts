@@ -13,8 +13,8 @@ import { silentLogger } from '@p2psip/telemetry';
 import { type TestNodeIdentity, createTestPki } from '@p2psip/testing';
 import { createProtobufCodec } from './codec';
 import { GrpcLinkTransport } from './grpc-link-transport';
-import { dialLink } from './link-dialer';
-import { linkHandler } from './link-service';
+import { LinkTrunks } from './link-trunks';
+import type { Trunk } from './trunk';
 
 const agreement = { overlay: 'p2psip.test', configurationSequence: () => 1 };
 const codec = createProtobufCodec({ agreement });
@@ -46,6 +46,8 @@ describe('overlay-grpc — bad messages over a real link', () => {
   let serverIdentity: TestNodeIdentity;
   let link: Link;
   let clientNodeId: NodeId;
+  let trunks: LinkTrunks;
+  let clientTrunks: LinkTrunks;
   const answers = new Answers();
   let sent = 0n;
 
@@ -54,40 +56,30 @@ describe('overlay-grpc — bad messages over a real link', () => {
     serverIdentity = await pki.issue();
     const nodeId = serverIdentity.nodeIds[0];
     const holder: { node?: OverlayNode } = {};
+    trunks = new LinkTrunks({ identity: serverIdentity, agreement, codec });
     server = await startRpcServer({
       tls: serverIdentity,
       logger: silentLogger(),
       services: [
-        bindService(overlayV1.OverlayLinkServiceService, {
-          link: linkHandler({ agreement, codec, endpointFor: () => holder.node }),
-        }),
+        bindService(overlayV1.OverlayLinkServiceService, { link: trunks.handler(() => holder.node) }),
       ],
     });
-    const transport = new GrpcLinkTransport({
-      nodeId,
-      listenAddress: server.address,
-      identity: serverIdentity,
-      agreement,
-      codec,
-    });
+    const transport = new GrpcLinkTransport({ nodeId, listenAddress: server.address, trunks });
     node = new OverlayNode({ clock, transport }, { nodeId });
     holder.node = node;
+    trunks.register(node);
     await node.start({ first: true });
     const client = await pki.issue();
     clientNodeId = client.nodeIds[0];
-    link = await dialLink({
-      address: server.address,
-      localNodeId: client.nodeIds[0],
-      expectedNodeId: nodeId,
-      identity: client,
-      agreement,
-      codec,
-    });
+    clientTrunks = new LinkTrunks({ identity: client, agreement, codec });
+    link = await clientTrunks.connect(clientNodeId, server.address, nodeId);
     link.setHandler(answers);
   });
 
   afterAll(async () => {
     link.close();
+    clientTrunks.stop();
+    trunks.stop();
     await node.stop();
     await server.stop({ graceMs: 100 });
   });
@@ -134,9 +126,11 @@ describe('overlay-grpc — bad messages over a real link', () => {
   });
 
   it('drops garbage frames and keeps the link', async () => {
-    const raw = link as unknown as { stream: { write(frame: overlayV1.LinkFrame): void } };
+    const [trunk] = (clientTrunks as unknown as { trunks: Set<Trunk> }).trunks;
+    const raw = trunk as unknown as { stream: { write(frame: overlayV1.LinkFrame): void } };
     raw.stream.write({
       sequence: 99n,
+      link: (link as unknown as { id: number }).id,
       kind: {
         $case: 'message',
         message: { header: undefined, contents: Buffer.from([0xff, 0x01]), security: undefined },

@@ -21,9 +21,9 @@ import {
 import { Message } from "./message";
 
 /**
- * First frame in each direction. The claims are checked, never trusted: the receiver reads the
- * sender's Node-IDs from its TLS certificate and closes the stream if node_id is not one of
- * them, or if overlay / configuration do not match.
+ * First frame of a link in each direction. The claims are checked, never trusted: the receiver
+ * reads the sender's Node-IDs from its TLS certificate and refuses the link if node_id is not
+ * one of them, or if overlay / version do not match.
  */
 export interface LinkHello {
   /** The Node-ID the sender speaks for on this link (a certificate may hold several). */
@@ -35,8 +35,9 @@ export interface LinkHello {
   /** RELOAD version, 10 (0x0a). */
   version: number;
   /**
-   * In the initiator's hello: the Node-ID it Attached to. One process hosts many virtual peers
-   * behind one gRPC server; this picks the one the stream belongs to. Empty in the answer.
+   * In the opener's hello: the Node-ID it Attached to. One process hosts many virtual peers
+   * and a trunk reaches all of them; this picks the one the link is for. Empty = the peer whose
+   * endpoint the trunk was dialled to. Empty in the answer.
    */
   expectedNodeId: Buffer;
 }
@@ -55,10 +56,19 @@ export interface LinkAck {
   received: number;
 }
 
-/** One frame on a link. */
+/**
+ * Ends a link (either end, at any time), or refuses one in answer to its hello. The other
+ * links of the trunk go on.
+ */
+export interface LinkClose {
+  /** Why, for logs. */
+  reason: string;
+}
+
+/** One frame on a trunk. */
 export interface LinkFrame {
   /**
-   * Per stream and direction, starting at 0 and incremented by one per frame sent
+   * Per link and direction, starting at 0 and incremented by one per frame sent
    * (retransmissions get new numbers). Acks refer to it.
    */
   sequence: bigint;
@@ -66,7 +76,13 @@ export interface LinkFrame {
     | { $case: "message"; message: Message }
     | { $case: "ack"; ack: LinkAck }
     | { $case: "hello"; hello: LinkHello }
+    | { $case: "close"; close: LinkClose }
     | undefined;
+  /**
+   * The link this frame belongs to: odd numbers are opened by the trunk's dialler, even ones by
+   * the other end. A thin client's Connect stream carries one link and leaves it 0.
+   */
+  link: number;
 }
 
 function createBaseLinkHello(): LinkHello {
@@ -308,8 +324,75 @@ export const LinkAck: MessageFns<LinkAck> = {
   },
 };
 
+function createBaseLinkClose(): LinkClose {
+  return { reason: "" };
+}
+
+export const LinkClose: MessageFns<LinkClose> = {
+  encode(message: LinkClose, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reason !== "") {
+      writer.uint32(10).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LinkClose {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLinkClose();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LinkClose {
+    return { reason: isSet(object.reason) ? globalThis.String(object.reason) : "" };
+  },
+
+  toJSON(message: LinkClose): unknown {
+    const obj: any = {};
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LinkClose>): LinkClose {
+    return LinkClose.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LinkClose>): LinkClose {
+    const message = createBaseLinkClose();
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
 function createBaseLinkFrame(): LinkFrame {
-  return { sequence: 0n, kind: undefined };
+  return { sequence: 0n, kind: undefined, link: 0 };
 }
 
 export const LinkFrame: MessageFns<LinkFrame> = {
@@ -330,6 +413,12 @@ export const LinkFrame: MessageFns<LinkFrame> = {
       case "hello":
         LinkHello.encode(message.kind.hello, writer.uint32(34).fork()).join();
         break;
+      case "close":
+        LinkClose.encode(message.kind.close, writer.uint32(50).fork()).join();
+        break;
+    }
+    if (message.link !== 0) {
+      writer.uint32(40).uint32(message.link);
     }
     return writer;
   },
@@ -379,6 +468,22 @@ export const LinkFrame: MessageFns<LinkFrame> = {
             message.kind = { $case: "hello", hello: LinkHello.decode(reader, reader.uint32()) };
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.kind = { $case: "close", close: LinkClose.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.link = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -400,7 +505,10 @@ export const LinkFrame: MessageFns<LinkFrame> = {
         ? { $case: "ack", ack: LinkAck.fromJSON(object.ack) }
         : isSet(object.hello)
         ? { $case: "hello", hello: LinkHello.fromJSON(object.hello) }
+        : isSet(object.close)
+        ? { $case: "close", close: LinkClose.fromJSON(object.close) }
         : undefined,
+      link: isSet(object.link) ? globalThis.Number(object.link) : 0,
     };
   },
 
@@ -415,6 +523,11 @@ export const LinkFrame: MessageFns<LinkFrame> = {
       obj.ack = LinkAck.toJSON(message.kind.ack);
     } else if (message.kind?.$case === "hello") {
       obj.hello = LinkHello.toJSON(message.kind.hello);
+    } else if (message.kind?.$case === "close") {
+      obj.close = LinkClose.toJSON(message.kind.close);
+    }
+    if (message.link !== 0) {
+      obj.link = Math.round(message.link);
     }
     return obj;
   },
@@ -444,23 +557,33 @@ export const LinkFrame: MessageFns<LinkFrame> = {
         }
         break;
       }
+      case "close": {
+        if (object.kind?.close !== undefined && object.kind?.close !== null) {
+          message.kind = { $case: "close", close: LinkClose.fromPartial(object.kind.close) };
+        }
+        break;
+      }
     }
+    message.link = object.link ?? 0;
     return message;
   },
 };
 
 /**
- * The overlay link between two peers (DESIGN.md §5): one long-lived bidirectional gRPC stream
- * per neighbour/finger connection over mutual TLS, playing the role of RELOAD's TLS link with
- * the framing header (RFC 6940 §6.6, FramedMessage). Requests forward along the path and
- * answers retrace it, as frames on these streams; no unary call per hop.
+ * Overlay links between peers (DESIGN.md §5; ADR 0003 §8). One long-lived bidirectional gRPC
+ * stream over mutual TLS (a trunk) carries every link between two peer processes: each link
+ * plays the role of RELOAD's TLS link with the framing header (RFC 6940 §6.6, FramedMessage),
+ * and its frames carry its link number. Requests forward along the path and answers retrace it,
+ * as frames on these streams; no unary call per hop.
  */
 export type OverlayLinkServiceService = typeof OverlayLinkServiceService;
 export const OverlayLinkServiceService = {
   /**
-   * Opened by the node that initiated the connection (after an Attach, or to a bootstrap
-   * peer). Both sides send a LinkHello first, then Message frames, acknowledging each.
-   * The stream is symmetric, like RELOAD's FramedMessage, so both directions use one type:
+   * Opened by a process that links one of its peers to a peer of another (after an Attach, or
+   * to a bootstrap peer). Either end opens links on it: the dialler with odd link numbers, the
+   * other end with even ones. A link opens with a LinkHello from the opener, answered by the
+   * other end's LinkHello (accepted) or a LinkClose (refused); then Message frames flow, until
+   * a LinkClose from either end. The stream is symmetric, so both directions use one type:
    * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
    * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
    * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
@@ -478,9 +601,11 @@ export const OverlayLinkServiceService = {
 
 export interface OverlayLinkServiceServer extends UntypedServiceImplementation {
   /**
-   * Opened by the node that initiated the connection (after an Attach, or to a bootstrap
-   * peer). Both sides send a LinkHello first, then Message frames, acknowledging each.
-   * The stream is symmetric, like RELOAD's FramedMessage, so both directions use one type:
+   * Opened by a process that links one of its peers to a peer of another (after an Attach, or
+   * to a bootstrap peer). Either end opens links on it: the dialler with odd link numbers, the
+   * other end with even ones. A link opens with a LinkHello from the opener, answered by the
+   * other end's LinkHello (accepted) or a LinkClose (refused); then Message frames flow, until
+   * a LinkClose from either end. The stream is symmetric, so both directions use one type:
    * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
    * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
    * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
@@ -490,9 +615,11 @@ export interface OverlayLinkServiceServer extends UntypedServiceImplementation {
 
 export interface OverlayLinkServiceClient extends Client {
   /**
-   * Opened by the node that initiated the connection (after an Attach, or to a bootstrap
-   * peer). Both sides send a LinkHello first, then Message frames, acknowledging each.
-   * The stream is symmetric, like RELOAD's FramedMessage, so both directions use one type:
+   * Opened by a process that links one of its peers to a peer of another (after an Attach, or
+   * to a bootstrap peer). Either end opens links on it: the dialler with odd link numbers, the
+   * other end with even ones. A link opens with a LinkHello from the opener, answered by the
+   * other end's LinkHello (accepted) or a LinkClose (refused); then Message frames flow, until
+   * a LinkClose from either end. The stream is symmetric, so both directions use one type:
    * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
    * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
    * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
