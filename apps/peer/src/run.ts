@@ -208,6 +208,15 @@ async function startPeers(
   });
 
   new Gauge({
+    name: 'p2psip_peer_trunks',
+    help: 'Open link trunks of this process (one stream carries all links to another peer process)',
+    registers: [metrics],
+    collect() {
+      this.set(trunks.trunkCount);
+    },
+  });
+
+  new Gauge({
     name: 'p2psip_peer_attached_clients',
     help: 'Thin clients attached to the virtual peers of this process (open Connect streams)',
     registers: [metrics],
