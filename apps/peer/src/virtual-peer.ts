@@ -158,7 +158,7 @@ export class VirtualPeer {
       });
       holder.node = node;
       holder.storage = storage;
-      init.trunks.register(node);
+      init.trunks.register(node, server.address);
       return { node, storage };
     };
     const first = makeNode();

@@ -64,16 +64,13 @@ async function startProcess(
       nodeId,
       accept: (link) => accepted.set(nodeId, [...(accepted.get(nodeId) ?? []), link]),
     };
-    trunks.register(endpoint);
-    servers.push(
-      await startRpcServer({
-        tls: identity,
-        logger: silentLogger(),
-        services: [
-          bindService(overlayV1.OverlayLinkServiceService, { link: trunks.handler(() => endpoint) }),
-        ],
-      }),
-    );
+    const server = await startRpcServer({
+      tls: identity,
+      logger: silentLogger(),
+      services: [bindService(overlayV1.OverlayLinkServiceService, { link: trunks.handler(() => endpoint) })],
+    });
+    trunks.register(endpoint, server.address);
+    servers.push(server);
   }
   return { identity, trunks, servers, accepted, address: (i) => servers[i]?.address ?? '' };
 }
@@ -156,6 +153,41 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     back.send(message('from b2'));
     await until(() => atA1.messages.length === 1);
     for (const link of [...links, back]) link.close();
+  });
+
+  it('links two peers of one process without a socket, through the codec', async () => {
+    const a = await processOf([randomNodeId(), randomNodeId()]);
+    const [a1, a2] = a.identity.nodeIds as [NodeId, NodeId];
+    const mine = await a.trunks.connect(a1, a.address(1), a2);
+    const byAddress = await a.trunks.connect(a2, a.address(0), undefined);
+    expect([mine.remoteNodeId, byAddress.remoteNodeId]).toEqual([a2, a1]);
+    expect(a.trunks.trunkCount).toBe(0);
+    await until(() => (a.accepted.get(a2) ?? []).length === 1);
+    const theirs = (a.accepted.get(a2) ?? [])[0] as Link;
+    expect([mine.outbound, theirs.outbound, theirs.authenticatesRemote]).toEqual([true, false, true]);
+    const atA2 = new Recorder();
+    const atA1 = new Recorder();
+    for (let i = 0; i < 20; i++) mine.send(message(`m${i}`));
+    theirs.setHandler(atA2);
+    mine.setHandler(atA1);
+    theirs.send(message('back'));
+    await until(() => atA2.messages.length === 20 && atA1.messages.length === 1);
+    expect(atA2.messages).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+    mine.close();
+    await until(() => atA2.closes === 1 && atA1.closes === 1);
+    byAddress.close();
+  });
+
+  it('opens links to several peers of a process at once over one trunk', async () => {
+    const c = await processOf([randomNodeId(), randomNodeId(), randomNodeId()]);
+    const a = await processOf();
+    const alice = a.identity.nodeIds[0] as NodeId;
+    const links = await Promise.all(
+      c.identity.nodeIds.map((id, i) => a.trunks.connect(alice, c.address(i), id)),
+    );
+    expect(links.map((link) => link.remoteNodeId)).toEqual([...c.identity.nodeIds]);
+    expect(a.trunks.trunkCount).toBe(1);
+    for (const link of links) link.close();
   });
 
   it('refuses a link to a Node-ID the remote process does not host, and keeps the trunk', async () => {

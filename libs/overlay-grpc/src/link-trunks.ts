@@ -1,5 +1,5 @@
-import type { ChannelCredentials, ServerDuplexStream } from '@grpc/grpc-js';
-import type { NodeId, ReloadCertificate } from '@p2psip/identity';
+import { type ChannelCredentials, Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
+import { type NodeId, type ReloadCertificate, parseCertificate } from '@p2psip/identity';
 import { ConnectFailedError, type Link } from '@p2psip/overlay';
 import { overlayV1 } from '@p2psip/proto';
 import {
@@ -13,6 +13,7 @@ import {
 import type { LinkCounters } from './grpc-link';
 import type { LinkAgreement } from './link-hello';
 import type { LinkEndpoint } from './link-endpoint';
+import { LocalLink } from './local-link';
 import type { MessageCodec } from './message-codec';
 import { Trunk, type TrunkHost } from './trunk';
 
@@ -57,7 +58,10 @@ export class LinkTrunks implements TrunkHost {
   readonly codec: MessageCodec;
   readonly counters?: LinkCounters;
   readonly isRevoked?: (certificate: ReloadCertificate) => boolean;
-  private readonly endpoints = new Map<NodeId, LinkEndpoint>();
+  private readonly endpoints = new Map<NodeId, { endpoint: LinkEndpoint; address: string }>();
+  /** Hosted peers by the address they listen at (a link dialled there stays in the process). */
+  private readonly listening = new Map<string, LinkEndpoint>();
+  private readonly certificate: ReloadCertificate;
   private readonly trunks = new Set<Trunk>();
   /** Trunks this process dialled, by address; their default peer is the one listening there. */
   private readonly dialledTo = new Map<string, Trunk>();
@@ -75,15 +79,19 @@ export class LinkTrunks implements TrunkHost {
     if (init.isRevoked) this.isRevoked = init.isRevoked;
     // One credentials object: grpc-js then shares one connection per address between channels.
     this.credentials = clientCredentials(init.identity);
+    this.certificate = parseCertificate(init.identity.certPem);
   }
 
-  /** Makes a hosted peer reachable by links the remote opens to its Node-ID. */
-  register(endpoint: LinkEndpoint): void {
-    this.endpoints.set(endpoint.nodeId, endpoint);
+  /** Makes a hosted peer (listening at `address`) reachable by links to its Node-ID. */
+  register(endpoint: LinkEndpoint, address: string): void {
+    this.endpoints.set(endpoint.nodeId, { endpoint, address });
+    this.listening.set(address, endpoint);
   }
 
   unregister(nodeId: NodeId): void {
+    const entry = this.endpoints.get(nodeId);
     this.endpoints.delete(nodeId);
+    if (entry && this.listening.get(entry.address) === entry.endpoint) this.listening.delete(entry.address);
   }
 
   /** Open trunks (for metrics and tests). */
@@ -99,10 +107,21 @@ export class LinkTrunks implements TrunkHost {
     options: { signal?: AbortSignal } = {},
   ): Promise<Link> {
     if (this.stopped) throw new ConnectFailedError('the process is stopping');
+    const here =
+      expected !== undefined ? this.endpoints.get(expected)?.endpoint : this.listening.get(address);
+    if (here) return this.linkLocally(local, here);
     const timeoutMs = this.init.connectTimeoutMs ?? 5000;
-    const trunk =
-      (expected !== undefined ? this.trunkReaching(expected) : undefined) ?? this.trunkTo(address);
-    return trunk.open(local, expected, timeoutMs, options.signal);
+    const open = (trunk: Trunk) => trunk.open(local, expected, timeoutMs, options.signal);
+    if (expected === undefined) return open(this.trunkTo(address));
+    const reaching = this.trunkReaching(expected);
+    if (reaching) return open(reaching);
+    // Trunks still being dialled may turn out to reach it: links to several peers of one process
+    // opened at once (a join, a round of fingers) then share one trunk instead of one each. No
+    // await before a new trunk is dialled, so that the links opened at once find it.
+    const unidentified = [...this.trunks].filter((trunk) => !trunk.isEnded && !trunk.remoteIdentity);
+    if (unidentified.length === 0) return open(this.trunkTo(address));
+    await this.identification(unidentified, timeoutMs);
+    return open(this.trunkReaching(expected) ?? this.trunkTo(address));
   }
 
   /**
@@ -133,13 +152,16 @@ export class LinkTrunks implements TrunkHost {
       const trunk = new Trunk(call, false, call.getPeer(), this, () => caller, this.idleMs);
       this.defaults.set(trunk, defaultEndpoint);
       this.trunks.add(trunk);
+      trunk.learnIdentity();
+      // Headers at once: the dialler learns whose trunk this is before any link answers.
+      call.sendMetadata(new Metadata());
       await ended;
       trunk.close('the call ended');
     };
   }
 
   endpointFor(expected: NodeId | undefined, trunk: Trunk): LinkEndpoint | undefined {
-    if (expected !== undefined) return this.endpoints.get(expected);
+    if (expected !== undefined) return this.endpoints.get(expected)?.endpoint;
     return this.defaults.get(trunk)?.();
   }
 
@@ -173,6 +195,27 @@ export class LinkTrunks implements TrunkHost {
     return undefined;
   }
 
+  /** Waits (briefly) until these trunks know whose they are, or have ended. */
+  private async identification(trunks: readonly Trunk[], timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2000))));
+    await Promise.race([Promise.all(trunks.map((trunk) => trunk.identified)), patience]);
+    clearTimeout(timer);
+  }
+
+  /** A link to a peer of this process: no socket (ADR 0003 §8). */
+  private linkLocally(local: NodeId, target: LinkEndpoint): Link {
+    const [mine, theirs] = LocalLink.pair(
+      { nodeId: local, address: this.endpoints.get(local)?.address ?? '' },
+      { nodeId: target.nodeId, address: this.endpoints.get(target.nodeId)?.address ?? '' },
+      this.certificate,
+      this.codec,
+    );
+    // As over a network, the other peer learns of the link after this call returns.
+    queueMicrotask(() => target.accept(theirs));
+    return mine;
+  }
+
   private trunkTo(address: string): Trunk {
     const existing = this.dialledTo.get(address);
     if (existing && !existing.isEnded) return existing;
@@ -184,6 +227,7 @@ export class LinkTrunks implements TrunkHost {
     );
     const call = client.link();
     const trunk = new Trunk(call, true, address, this, () => peerIdentityOf(call), this.idleMs);
+    call.on('metadata', () => trunk.learnIdentity());
     this.trunks.add(trunk);
     this.dialledTo.set(address, trunk);
     this.channels.set(trunk, client);

@@ -49,6 +49,9 @@ export class Trunk implements LinkCarrier {
   private ended = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private remote: PeerIdentity | undefined;
+  private markIdentified!: () => void;
+  /** Settles once the remote's certificate is known, or the trunk has ended. */
+  readonly identified = new Promise<void>((resolve) => (this.markIdentified = resolve));
 
   constructor(
     private readonly stream: FrameStream,
@@ -81,6 +84,28 @@ export class Trunk implements LinkCarrier {
 
   get linkCount(): number {
     return this.links.size;
+  }
+
+  /**
+   * Reads the remote's certificate (from the TLS session: at once when accepting, once the
+   * response headers arrive when dialling). False, and the trunk closes, when there is none or
+   * it is revoked.
+   */
+  learnIdentity(): boolean {
+    if (this.remote) return true;
+    if (this.ended) return false;
+    const remote = this.identify();
+    if (!remote) {
+      this.close('the remote presented no certificate');
+      return false;
+    }
+    if (this.host.isRevoked?.(remote.certificate)) {
+      this.close('the remote certificate is revoked');
+      return false;
+    }
+    this.remote = remote;
+    this.markIdentified();
+    return true;
   }
 
   /** True when the remote's certificate carries this Node-ID (a link to it may use this trunk). */
@@ -174,14 +199,7 @@ export class Trunk implements LinkCarrier {
   }
 
   private receive(frame: overlayV1.LinkFrame): void {
-    if (this.ended) return;
-    if (!this.remote) {
-      this.remote = this.identify();
-      if (!this.remote) return this.close('the remote presented no certificate');
-      if (this.host.isRevoked?.(this.remote.certificate)) {
-        return this.close('the remote certificate is revoked');
-      }
-    }
+    if (this.ended || !this.learnIdentity()) return;
     switch (frame.kind?.$case) {
       case 'message':
         return this.onMessage(frame.link, frame.kind.message);
@@ -284,6 +302,7 @@ export class Trunk implements LinkCarrier {
   private end(reason: string): void {
     if (this.ended) return;
     this.ended = true;
+    this.markIdentified();
     this.disarmIdleTimer();
     try {
       if (!this.stream.writableEnded) this.stream.end();

@@ -67,7 +67,7 @@ describe('overlay-grpc — bad messages over a real link', () => {
     const transport = new GrpcLinkTransport({ nodeId, listenAddress: server.address, trunks });
     node = new OverlayNode({ clock, transport }, { nodeId });
     holder.node = node;
-    trunks.register(node);
+    trunks.register(node, server.address);
     await node.start({ first: true });
     const client = await pki.issue();
     clientNodeId = client.nodeIds[0];
