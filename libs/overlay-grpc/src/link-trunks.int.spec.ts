@@ -163,7 +163,7 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     expect([mine.remoteNodeId, byAddress.remoteNodeId]).toEqual([a2, a1]);
     expect(a.trunks.trunkCount).toBe(0);
     await until(() => (a.accepted.get(a2) ?? []).length === 1);
-    const theirs = (a.accepted.get(a2) ?? [])[0] as Link;
+    const theirs = (a.accepted.get(a2) ?? [])[0];
     expect([mine.outbound, theirs.outbound, theirs.authenticatesRemote]).toEqual([true, false, true]);
     const atA2 = new Recorder();
     const atA1 = new Recorder();
@@ -181,7 +181,7 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
   it('opens links to several peers of a process at once over one trunk', async () => {
     const c = await processOf([randomNodeId(), randomNodeId(), randomNodeId()]);
     const a = await processOf();
-    const alice = a.identity.nodeIds[0] as NodeId;
+    const alice = a.identity.nodeIds[0];
     const links = await Promise.all(
       c.identity.nodeIds.map((id, i) => a.trunks.connect(alice, c.address(i), id)),
     );
