@@ -11,7 +11,7 @@ import {
   createMessageSecurity,
   createProtobufCodec,
 } from '@p2psip/overlay-grpc';
-import { openValueStore } from '@p2psip/persistence';
+import { LmdbValueEnvironment, openValueStore } from '@p2psip/persistence';
 import { KindRegistry, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
 import { Gauge } from 'prom-client';
@@ -157,11 +157,22 @@ async function startPeers(
   started.push(() => trunks.stop());
   const peers: VirtualPeer[] = [];
   started.push(() => Promise.all(peers.map((peer) => peer.stop({ graceful: false }))));
+  // One lmdb environment for the values of all the virtual peers (ADR 0004 §8), unless MongoDB.
+  const environment = options.mongodbUri
+    ? undefined
+    : await LmdbValueEnvironment.open({
+        path: path.join(options.stateDir, 'peer-values'),
+        maxStores: nodeIds.length,
+      });
+  if (environment) started.push(() => environment.close());
   for (const [index, nodeId] of nodeIds.entries()) {
+    const name = idToHex(nodeId);
     const store = await openValueStore({
       ...(options.mongodbUri ? { mongodbUri: options.mongodbUri } : {}),
-      collection: `values_${idToHex(nodeId)}`,
-      path: path.join(options.stateDir, 'values', idToHex(nodeId)),
+      collection: `values_${name}`,
+      ...(environment
+        ? { shared: { environment, name, legacyPath: path.join(options.stateDir, 'values', name) } }
+        : {}),
       signal: shutdown.signal,
     });
     peers.push(

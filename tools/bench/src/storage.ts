@@ -350,7 +350,7 @@ function valuesDiskBytes(stateDir: string): number {
     }
   };
   for (const entry of readdirSync(stateDir, { withFileTypes: true })) {
-    const values = path.join(stateDir, entry.name, 'values');
+    const values = path.join(stateDir, entry.name, 'peer-values');
     if (entry.isDirectory() && entry.name.startsWith('peer-') && existsSync(values)) walk(values);
   }
   return total;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readIdentity } from '@p2psip/enrollment-client';
 import { idToBytes, parseCertificate, resourceIdOf } from '@p2psip/identity';
-import { LmdbValueStore } from '@p2psip/persistence';
+import { LmdbValueEnvironment } from '@p2psip/persistence';
 import { diagnosticsV1 } from '@p2psip/proto';
 import { callUnary, clientCredentials, createClient } from '@p2psip/rpc';
 import { waitForConsistentRing } from './support/diag-ring';
@@ -338,9 +338,11 @@ describe('e2e — overlay storage through the p2psip CLI', () => {
     await victim.app.exited();
     processes.splice(processes.indexOf(victim), 1);
     // Tamper with the stored bytes the way a malicious or broken peer could: same signature.
-    const values = await LmdbValueStore.open({
-      path: path.join(identity(`peer${n}`), 'values', stored.responsible),
+    const environment = await LmdbValueEnvironment.open({
+      path: path.join(identity(`peer${n}`), 'peer-values'),
+      maxStores: victim.peers.length,
     });
+    const values = await environment.store(stored.responsible);
     const record = await values.read(resourceIdOf(name), Number(DICTIONARY));
     if (!record) throw new Error('the responsible peer holds no record');
     await values.write([

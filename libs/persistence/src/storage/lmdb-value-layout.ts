@@ -37,6 +37,26 @@ export function openLmdbValueLayout(path: string): LmdbValueLayout {
   };
 }
 
+/**
+ * The same two databases for one of several stores sharing an environment (one per virtual peer
+ * of a process, ADR 0004): named `records:<name>` and `resources:<name>`.
+ */
+export function lmdbValueLayoutIn(root: RootDatabase, name: string): LmdbValueLayout {
+  return {
+    root,
+    records: root.openDB<Buffer, Buffer>({
+      name: `records:${name}`,
+      keyEncoding: 'binary',
+      encoding: 'binary',
+    }),
+    resources: root.openDB<Buffer, Buffer>({
+      name: `resources:${name}`,
+      keyEncoding: 'binary',
+      encoding: 'binary',
+    }),
+  };
+}
+
 export function recordKey(resourceId: ResourceId, kind: number): Buffer {
   const key = Buffer.alloc(RECORD_KEY_BYTES);
   idToBytes(resourceId).copy(key, 0);

@@ -49,19 +49,37 @@ export class LmdbValueStore implements ValueStore {
   readonly #db: LmdbValueLayout;
   readonly #flushBeforeAcknowledge: boolean;
   readonly #logger: ValueStoreLogger;
+  /** Closes what the store holds: its own environment, or its share of a shared one. */
+  readonly #release: () => Promise<void>;
   #closed = false;
 
-  private constructor(layout: LmdbValueLayout, init: LmdbValueStoreInit, components: ValueStoreComponents) {
+  private constructor(
+    layout: LmdbValueLayout,
+    options: { flushBeforeAcknowledge?: boolean; release: () => Promise<void> },
+    components: ValueStoreComponents,
+  ) {
     this.#db = layout;
-    this.#flushBeforeAcknowledge = init.flushBeforeAcknowledge ?? false;
+    this.#flushBeforeAcknowledge = options.flushBeforeAcknowledge ?? false;
     this.#logger = components.logger ?? silentValueStoreLogger;
+    this.#release = options.release;
   }
 
   static open(init: LmdbValueStoreInit, components: ValueStoreComponents = {}): Promise<LmdbValueStore> {
     // A promise executor that throws rejects: lmdb's synchronous open errors become rejections.
-    return new Promise((resolve) =>
-      resolve(new LmdbValueStore(openLmdbValueLayout(init.path), init, components)),
-    );
+    return new Promise((resolve) => {
+      const layout = openLmdbValueLayout(init.path);
+      const release = () => layout.root.close();
+      resolve(new LmdbValueStore(layout, { ...init, release }, components));
+    });
+  }
+
+  /** A store in an environment it shares (LmdbValueEnvironment); `release` runs on close. */
+  static within(
+    layout: LmdbValueLayout,
+    release: () => Promise<void>,
+    components: ValueStoreComponents = {},
+  ): LmdbValueStore {
+    return new LmdbValueStore(layout, { release }, components);
   }
 
   read(resourceId: ResourceId, kind: number): Promise<KindRecord | undefined> {
@@ -130,11 +148,14 @@ export class LmdbValueStore implements ValueStore {
     return this.#reading(() => entryCount(this.#db.resources));
   }
 
-  /** Waits for pending writes, then closes the environment. Calls after this reject with `CLOSED`. */
+  /**
+   * Waits for pending writes, then closes the environment (a shared one once its last store
+   * closes). Calls after this reject with `CLOSED`.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#db.root.close();
+    await this.#release();
   }
 
   /** Whether the resource has any record (inside the write transaction, which sees its own writes). */
