@@ -12,6 +12,7 @@ import {
   createProtobufCodec,
 } from '@p2psip/overlay-grpc';
 import { LmdbValueEnvironment, openValueStore } from '@p2psip/persistence';
+import { virtualPeerHealthService } from '@p2psip/rpc';
 import { KindRegistry, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
 import { Gauge } from 'prom-client';
@@ -194,6 +195,11 @@ async function startPeers(
       }),
     );
   }
+  // Every server of the process reports every one of its virtual peers: a bootstrap watches them
+  // all over one connection (apps/bootstrap Prober).
+  for (const peer of peers) {
+    for (const other of peers) peer.server.setHealth(virtualPeerHealthService(other.node.nodeId), 'SERVING');
+  }
   // DESIGN.md §4: a revocation closes the links already open to that certificate, not only new ones.
   revocations.onRevoked((serialNumber) => {
     trunks.closeTrunksOf(serialNumber);
@@ -313,6 +319,8 @@ async function startPeers(
       for (const peer of [...peers].reverse()) {
         await bootstrap.unregister(peer.node.nodeId);
         if (bus) publishPeerDeparture(bus, overlay, { nodeId: idToHex(peer.node.nodeId) });
+        const service = virtualPeerHealthService(peer.node.nodeId);
+        for (const other of peers) other.server.setHealth(service, 'NOT_SERVING');
         await peer.stop({ graceful });
       }
       trunks.stop();

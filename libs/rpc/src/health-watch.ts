@@ -1,4 +1,6 @@
+import type { NodeId } from '@p2psip/identity';
 import { type HealthClient, type HealthWatchCall, isServingStatus } from './health-check';
+import { peerIdentityOf } from './peer-identity';
 
 /**
  * A standing `Health.Watch` stream to one server: asking whether it serves costs nothing while the
@@ -9,6 +11,7 @@ import { type HealthClient, type HealthWatchCall, isServingStatus } from './heal
 export class HealthWatch {
   private call: HealthWatchCall | undefined;
   private status: boolean | undefined;
+  private nodeIds: readonly NodeId[] | undefined;
   private readonly waiting = new Set<(serving: boolean) => void>();
 
   constructor(
@@ -35,6 +38,11 @@ export class HealthWatch {
     });
   }
 
+  /** The Node-IDs in the server's certificate, once a status has arrived over the stream. */
+  get serverNodeIds(): readonly NodeId[] | undefined {
+    return this.nodeIds;
+  }
+
   close(): void {
     const call = this.call;
     this.ended(call);
@@ -47,6 +55,7 @@ export class HealthWatch {
     this.status = undefined;
     call.on('data', (response) => {
       if (this.call !== call) return;
+      this.nodeIds ??= peerIdentityOf(call)?.nodeIds;
       this.status = isServingStatus(response.status);
       for (const done of [...this.waiting]) done(this.status);
     });
