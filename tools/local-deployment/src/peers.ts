@@ -3,7 +3,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RunningEnrollment } from './enrollment';
 import type { TrackChild } from './child-processes';
-import { peerNodeOptions } from './node-options';
 import { type ServiceProcess, startService } from './service-process';
 import { serviceUserPassword } from './service-users';
 
@@ -74,7 +73,6 @@ export async function startPeers(init: {
       logDir: path.join(init.stateDir, 'logs'),
       readyWhen: (line) => line.includes('"msg":"ready"'),
       track: init.track,
-      env: { ...process.env, NODE_OPTIONS: peerNodeOptions(process.env.NODE_OPTIONS) },
     });
     processes.push(service);
     peers.push(...(JSON.parse(service.readyLine) as { peers: { nodeId: string; address: string }[] }).peers);

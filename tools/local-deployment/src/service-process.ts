@@ -24,8 +24,6 @@ export interface StartServiceInit {
   readonly timeoutMs?: number;
   /** Called as soon as the child is spawned (before it is ready), so that it is stopped with the rest. */
   readonly track: TrackChild;
-  /** The child's environment. @default this process's */
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -36,10 +34,7 @@ export async function startService(init: StartServiceInit): Promise<ServiceProce
   await mkdir(init.logDir, { recursive: true });
   const logFile = path.join(init.logDir, `${init.name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(init.command, [...init.args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(init.env ? { env: init.env } : {}),
-  });
+  const child = spawn(init.command, [...init.args], { stdio: ['ignore', 'pipe', 'pipe'] });
   init.track(init.name, child);
   const recent: string[] = [];
   const readyLine = await new Promise<string>((resolve, reject) => {
