@@ -156,6 +156,8 @@ async function startPeers(
     isRevoked: (certificate) => revocations.isRevoked(certificate),
   });
   started.push(() => trunks.stop());
+  // Before any endpoint serves: a revocation learned from now on closes that certificate's trunks.
+  revocations.onRevoked((serialNumber) => trunks.closeTrunksOf(serialNumber));
   const peers: VirtualPeer[] = [];
   started.push(() => Promise.all(peers.map((peer) => peer.stop({ graceful: false }))));
   // One lmdb environment for the values of all the virtual peers (ADR 0004 §8), unless MongoDB.
@@ -202,7 +204,6 @@ async function startPeers(
   }
   // DESIGN.md §4: a revocation closes the links already open to that certificate, not only new ones.
   revocations.onRevoked((serialNumber) => {
-    trunks.closeTrunksOf(serialNumber);
     for (const peer of peers) {
       for (const link of [...peer.node.connections.values()]) {
         if (remoteCertificateOf(link)?.serialNumber === serialNumber) {
@@ -321,9 +322,11 @@ async function startPeers(
         if (bus) publishPeerDeparture(bus, overlay, { nodeId: idToHex(peer.node.nodeId) });
         const service = virtualPeerHealthService(peer.node.nodeId);
         for (const other of peers) other.server.setHealth(service, 'NOT_SERVING');
-        await peer.stop({ graceful });
+        await peer.leave({ graceful });
       }
+      // The endpoints last: a trunk that came in through one carries the others' links too.
       trunks.stop();
+      for (const peer of peers) await peer.close();
       bootstrap.close();
       await bus?.close();
       await ops.stop();

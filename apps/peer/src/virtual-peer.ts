@@ -177,6 +177,15 @@ export class VirtualPeer {
 
   /** Graceful: the successor takes this peer's values, then Leave; either way the store closes. */
   async stop(options: { graceful: boolean }): Promise<void> {
+    await this.leave(options);
+    await this.close();
+  }
+
+  /**
+   * Leaves the overlay (gracefully: hand-off and Leave first) and stops the node; the endpoint
+   * stays up, since the process's trunks that arrived through it carry its siblings' links too.
+   */
+  async leave(options: { graceful: boolean }): Promise<void> {
     if (options.graceful && this.node.isJoined()) {
       await this.storage.handOff({ signal: AbortSignal.timeout(HAND_OFF_MS) }).catch(() => 0);
       await this.node.leave().catch(() => undefined);
@@ -184,6 +193,10 @@ export class VirtualPeer {
     this.storage.stop();
     this.trunks.unregister(this.node.nodeId);
     await this.node.stop();
+  }
+
+  /** Closes the endpoint and the value store (after leave, once the process's trunks are down). */
+  async close(): Promise<void> {
     await this.server.stop({ graceMs: 1000 });
     await this.valueStore.close().catch(() => undefined);
   }

@@ -120,7 +120,9 @@ export class LinkTrunks implements TrunkHost {
     // await before a new trunk is dialled, so that the links opened at once find it.
     const unidentified = [...this.trunks].filter((trunk) => !trunk.isEnded && !trunk.remoteIdentity);
     if (unidentified.length === 0) return open(this.trunkTo(address));
-    await this.identification(unidentified, timeoutMs);
+    await this.identification(unidentified, expected, timeoutMs);
+    if (this.stopped) throw new ConnectFailedError('the process is stopping');
+    if (options.signal?.aborted) throw new ConnectFailedError('aborted before linking');
     return open(this.trunkReaching(expected) ?? this.trunkTo(address));
   }
 
@@ -195,12 +197,25 @@ export class LinkTrunks implements TrunkHost {
     return undefined;
   }
 
-  /** Waits (briefly) until these trunks know whose they are, or have ended. */
-  private async identification(trunks: readonly Trunk[], timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2000))));
-    await Promise.race([Promise.all(trunks.map((trunk) => trunk.identified)), patience]);
-    clearTimeout(timer);
+  /**
+   * Waits (at most 2 s) until one of these trunks turns out to reach `nodeId`, or all of them
+   * know whose they are, or have ended.
+   */
+  private identification(trunks: readonly Trunk[], nodeId: NodeId, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let left = trunks.length;
+      const timer = setTimeout(resolve, Math.min(timeoutMs, 2000));
+      const settle = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      for (const trunk of trunks) {
+        void trunk.identified.then(() => {
+          left--;
+          if (trunk.reaches(nodeId) || left === 0) settle();
+        });
+      }
+    });
   }
 
   /** A link to a peer of this process: no socket (ADR 0003 §8). */

@@ -123,6 +123,7 @@ export class Trunk implements LinkCarrier {
     if (this.ended) return Promise.reject(new ConnectFailedError(`the trunk to ${this.address} has ended`));
     const id = this.nextId;
     this.nextId += 2;
+    if (signal?.aborted) return Promise.reject(new ConnectFailedError('aborted before linking'));
     return new Promise<TrunkLink>((resolve, reject) => {
       const fail = (reason: string): void => {
         if (!this.opening.has(id)) return;
@@ -138,7 +139,6 @@ export class Trunk implements LinkCarrier {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      if (signal?.aborted) return reject(new ConnectFailedError('aborted before linking'));
       signal?.addEventListener('abort', onAbort, { once: true });
       this.opening.set(id, { expected, resolve, reject, cleanup });
       this.disarmIdleTimer();
@@ -238,6 +238,8 @@ export class Trunk implements LinkCarrier {
     this.opening.delete(id);
     pending.cleanup();
     const remote = this.remote as PeerIdentity;
+    if (this.revokedRemote())
+      return pending.reject(new ConnectFailedError('the remote certificate is revoked'));
     const checked = checkHello(hello, remote.nodeIds, this.host.agreement);
     if ('refused' in checked) return this.refuseAnswer(id, pending, checked.refused);
     if (pending.expected !== undefined && checked.nodeId !== pending.expected) {
@@ -252,6 +254,7 @@ export class Trunk implements LinkCarrier {
   /** The remote opens a link to one of our peers. */
   private onOpened(id: number, hello: overlayV1.LinkHello): void {
     const remote = this.remote as PeerIdentity;
+    if (this.revokedRemote()) return;
     const checked = checkHello(hello, remote.nodeIds, this.host.agreement);
     if ('refused' in checked) return this.refuse(id, checked.refused);
     let expected: NodeId | undefined;
@@ -295,6 +298,13 @@ export class Trunk implements LinkCarrier {
     this.armIdleTimer();
   }
 
+  /** A certificate revoked since the trunk opened ends it (and every link on it) at the next open. */
+  private revokedRemote(): boolean {
+    if (!this.remote || !this.host.isRevoked?.(this.remote.certificate)) return false;
+    this.close('the remote certificate is revoked');
+    return true;
+  }
+
   private refuse(id: number, reason: string): void {
     this.write({ sequence: 0n, link: id, kind: { $case: 'close', close: { reason } } });
   }
@@ -320,8 +330,13 @@ export class Trunk implements LinkCarrier {
     this.host.trunkEnded(this, reason);
   }
 
-  /** A trunk without links or opens is closed after a while (the next link dials a new one). */
+  /**
+   * A trunk without links or opens is closed after a while (the next link dials a new one). Only
+   * by its dialler: were the other end to close it too, a hello the dialler sent meanwhile would be
+   * lost.
+   */
   private armIdleTimer(): void {
+    if (!this.dialled) return;
     if (this.ended || this.idleTimer || this.links.size > 0 || this.opening.size > 0) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;

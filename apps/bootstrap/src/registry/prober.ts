@@ -126,7 +126,9 @@ export class Prober {
     const watched = this.watches.get(nodeId);
     if (watched && watched.via !== nodeId) {
       if (await watched.watch.probe(options)) return true;
-      this.unwatch(nodeId);
+      // Gone from the registry meanwhile (dropped, departed): nothing to fall back to.
+      if (!this.components.registry.get(nodeId)) return false;
+      if (this.watches.get(nodeId) === watched) this.unwatch(nodeId);
     }
     return this.ownChannel(nodeId, address).watch.probe(options);
   }

@@ -46,6 +46,7 @@ export class LmdbValueEnvironment {
     if (options.legacyPath !== undefined && existsSync(path.join(options.legacyPath, 'data.mdb'))) {
       await migrate(options.legacyPath, layout);
     }
+    if (this.#closing) throw new Error('the value environment is closed');
     this.#openStores++;
     return LmdbValueStore.within(layout, () => this.#release(), options.components);
   }
@@ -80,5 +81,9 @@ async function migrate(legacyPath: string, target: LmdbValueLayout): Promise<voi
   } finally {
     await legacy.root.close();
   }
-  await rename(legacyPath, `${legacyPath}.migrated`);
+  // A second migration (an earlier version ran again meanwhile) must not fail on the first's name.
+  const kept = existsSync(`${legacyPath}.migrated`)
+    ? `${legacyPath}.migrated-${Date.now()}`
+    : `${legacyPath}.migrated`;
+  await rename(legacyPath, kept);
 }
