@@ -2,6 +2,7 @@ import type { NodeId, ReloadCertificate } from '@p2psip/identity';
 import type { Link, LinkHandler, OverlayMessage } from '@p2psip/overlay';
 import type { overlayV1 } from '@p2psip/proto';
 import type { MessageCodec } from './message-codec';
+import { drainAndEnd } from './drain-and-end';
 
 /** The stream side a link writes to and reads from (client and server duplex calls both fit). */
 export interface FrameStream {
@@ -28,8 +29,6 @@ export interface LinkCounters {
  * us buffer without bound (each frame is at most max-message-size).
  */
 export const MAX_QUEUED_FRAMES = 1024;
-/** How long a locally closed link lets queued frames drain before the stream is cancelled. */
-const DRAIN_MS = 2000;
 
 /**
  * One overlay link over a gRPC bidirectional stream of its own — a thin client's Connect stream to
@@ -97,14 +96,7 @@ export class GrpcLink implements Link {
 
   close(): void {
     if (this.closed) return;
-    // end() first so frames already queued still go out; cancel only if they do not in time.
-    try {
-      if (!this.stream.writableEnded) this.stream.end();
-    } catch {
-      this.stream.cancel?.();
-    }
-    const cancel = this.stream.cancel?.bind(this.stream);
-    if (cancel) setTimeout(cancel, DRAIN_MS).unref();
+    drainAndEnd(this.stream);
     this.finish();
   }
 

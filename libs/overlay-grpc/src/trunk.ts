@@ -7,14 +7,13 @@ import { type LinkAgreement, checkHello, makeHello } from './link-hello';
 import type { LinkEndpoint } from './link-endpoint';
 import type { MessageCodec } from './message-codec';
 import { type LinkCarrier, TrunkLink } from './trunk-link';
+import { drainAndEnd } from './drain-and-end';
 
 /**
  * Frames a trunk may queue before its remote counts as stuck: a process that stops reading must
  * not make us buffer without bound (each frame is at most max-message-size).
  */
 export const MAX_TRUNK_QUEUED_FRAMES = 4096;
-/** How long a locally closed trunk lets queued frames drain before its stream is cancelled. */
-const DRAIN_MS = 2000;
 
 /** What a trunk needs from the process that owns it. */
 export interface TrunkHost {
@@ -174,14 +173,7 @@ export class Trunk implements LinkCarrier {
   /** Ends the trunk and every link on it. */
   close(reason: string): void {
     if (this.ended) return;
-    // end() first so frames already queued still go out; cancel only if they do not in time.
-    try {
-      if (!this.stream.writableEnded) this.stream.end();
-    } catch {
-      this.stream.cancel?.();
-    }
-    const cancel = this.stream.cancel?.bind(this.stream);
-    if (cancel) setTimeout(cancel, DRAIN_MS).unref();
+    drainAndEnd(this.stream);
     this.end(reason);
   }
 
