@@ -2,12 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
-import { type ReloadCertificate, idToHex, parseCertificate } from '@p2psip/identity';
-import type { Link } from '@p2psip/overlay';
+import { idToHex, parseCertificate } from '@p2psip/identity';
 import {
   LinkTrunks,
   STORAGE_BODY_MAPPERS,
-  TrunkLink,
   createMessageSecurity,
   createProtobufCodec,
 } from '@p2psip/overlay-grpc';
@@ -147,17 +145,24 @@ async function startPeers(
   const security = createMessageSecurity({ trust });
   const storageSettings =
     options.replicaHoldDownMs !== undefined ? { replicaHoldDownMs: options.replicaHoldDownMs } : undefined;
+  // Largest message accepted on a link: the configuration's max-message-size, with slack for framing.
+  const maxMessageBytes = Math.max(64 * 1024, 4 * configuration.maxMessageSize);
   // Every link between this process and another rides one trunk (ADR 0003 §8).
   const trunks = new LinkTrunks({
     identity,
     agreement,
     codec,
-    maxMessageBytes: Math.max(64 * 1024, 4 * configuration.maxMessageSize),
+    maxMessageBytes,
     isRevoked: (certificate) => revocations.isRevoked(certificate),
   });
   started.push(() => trunks.stop());
-  // Before any endpoint serves: a revocation learned from now on closes that certificate's trunks.
-  revocations.onRevoked((serialNumber) => trunks.closeTrunksOf(serialNumber));
+  // Before any endpoint serves: a revocation learned from now on closes that certificate's trunks,
+  // and so every peer link to it (DESIGN.md §4: not only new ones).
+  revocations.onRevoked((serialNumber) => {
+    const closed = trunks.closeTrunksOf(serialNumber);
+    if (closed > 0)
+      logger.warn({ serialNumber, trunks: closed }, 'closed the trunks of a revoked certificate');
+  });
   const peers: VirtualPeer[] = [];
   started.push(() => Promise.all(peers.map((peer) => peer.stop({ graceful: false }))));
   // One lmdb environment for the values of all the virtual peers (ADR 0004 §8), unless MongoDB.
@@ -191,7 +196,7 @@ async function startPeers(
         revocations,
         logger,
         metrics,
-        maxMessageBytes: Math.max(64 * 1024, 4 * configuration.maxMessageSize),
+        maxMessageBytes,
         storage: { kinds, trust, store, ...(storageSettings ? { settings: storageSettings } : {}) },
         security,
       }),
@@ -202,14 +207,14 @@ async function startPeers(
   for (const peer of peers) {
     for (const other of peers) peer.server.setHealth(virtualPeerHealthService(other.node.nodeId), 'SERVING');
   }
-  // DESIGN.md §4: a revocation closes the links already open to that certificate, not only new ones.
+  // Thin clients are attached by Connect streams of their own, not trunks: closed one by one.
   revocations.onRevoked((serialNumber) => {
     for (const peer of peers) {
       for (const link of [...peer.node.connections.values()]) {
-        if (remoteCertificateOf(link)?.serialNumber === serialNumber) {
+        if (link instanceof ThinClientLink && link.remoteCertificate.serialNumber === serialNumber) {
           logger.warn(
             { nodeId: idToHex(link.remoteNodeId), serialNumber },
-            'closing a link to a revoked certificate',
+            'closing a thin client link to a revoked certificate',
           );
           link.close();
         }
@@ -388,10 +393,4 @@ async function joinWithRetries(
     if (context.signal.aborted) throw new Error('stopped before joining');
     await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * attempt)));
   }
-}
-
-/** The certificate a peer or thin-client link authenticated with. */
-function remoteCertificateOf(link: Link): ReloadCertificate | undefined {
-  if (link instanceof TrunkLink || link instanceof ThinClientLink) return link.remoteCertificate;
-  return undefined;
 }

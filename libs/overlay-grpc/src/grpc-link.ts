@@ -1,8 +1,9 @@
 import type { NodeId, ReloadCertificate } from '@p2psip/identity';
 import type { Link, LinkHandler, OverlayMessage } from '@p2psip/overlay';
 import type { overlayV1 } from '@p2psip/proto';
-import type { MessageCodec } from './message-codec';
+import { type MessageCodec, encodeOrDrop } from './message-codec';
 import { drainAndEnd } from './drain-and-end';
+import { LinkInbox } from './link-inbox';
 
 /** The stream side a link writes to and reads from (client and server duplex calls both fit). */
 export interface FrameStream {
@@ -38,10 +39,9 @@ export const MAX_QUEUED_FRAMES = 1024;
  * `send` that never throws. No per-frame acks: HTTP/2 already delivers reliably and in order.
  */
 export class GrpcLink implements Link {
-  private handler: LinkHandler | undefined;
-  private readonly early: OverlayMessage[] = [];
+  private readonly inbox = new LinkInbox(this);
   private sequence = 1n;
-  private closed = false;
+  private finished = false;
 
   constructor(
     readonly remoteNodeId: NodeId,
@@ -67,16 +67,9 @@ export class GrpcLink implements Link {
   }
 
   send(message: OverlayMessage): void {
-    if (this.closed) return;
-    let encoded: overlayV1.Message;
-    try {
-      encoded = this.codec.encode(message);
-    } catch {
-      // A message we cannot put on the wire (e.g. an unknown body being forwarded) is dropped;
-      // the link, and the neighbour behind it, did nothing wrong.
-      this.counters.onUnencodable?.(this.remoteNodeId);
-      return;
-    }
+    if (this.finished) return;
+    const encoded = encodeOrDrop(this.codec, message, () => this.counters.onUnencodable?.(this.remoteNodeId));
+    if (!encoded) return;
     if (this.stream.writableLength > MAX_QUEUED_FRAMES) {
       this.close();
       return;
@@ -89,31 +82,28 @@ export class GrpcLink implements Link {
   }
 
   setHandler(handler: LinkHandler): void {
-    this.handler = handler;
-    for (const message of this.early.splice(0)) handler.onLinkMessage(this, message);
-    if (this.closed) handler.onLinkClose(this);
+    this.inbox.setHandler(handler);
   }
 
   close(): void {
-    if (this.closed) return;
+    if (this.finished) return;
     drainAndEnd(this.stream);
     this.finish();
   }
 
   private receive(frame: overlayV1.LinkFrame): void {
-    if (this.closed || frame.kind?.$case !== 'message') return;
+    if (this.finished || frame.kind?.$case !== 'message') return;
     const message = this.codec.decode(frame.kind.message);
     if (!message) {
       this.counters.onMalformed?.(this.remoteNodeId);
       return;
     }
-    if (this.handler) this.handler.onLinkMessage(this, message);
-    else this.early.push(message);
+    this.inbox.deliver(message);
   }
 
   private finish(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.finished) return;
+    this.finished = true;
     // A remote that half-closes must not keep our side (and a server call) open for ever.
     try {
       if (!this.stream.writableEnded) this.stream.end();
@@ -121,6 +111,6 @@ export class GrpcLink implements Link {
       // already torn down
     }
     this.onFinish?.();
-    this.handler?.onLinkClose(this);
+    this.inbox.close();
   }
 }

@@ -145,20 +145,15 @@ export class LinkTrunks implements TrunkHost {
       if (this.isRevoked?.(caller.certificate))
         throw new RpcError('forbidden', 'REVOKED', 'the certificate is revoked');
       if (this.stopped) throw new RpcError('unavailable', 'STOPPING', 'the process is stopping');
-      const ended = new Promise<void>((resolve) => {
-        call.once('close', resolve);
-        call.once('end', () => resolve());
-        call.once('error', () => resolve());
-        context.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
       const trunk = new Trunk(call, false, call.getPeer(), this, () => caller, this.idleMs);
       this.defaults.set(trunk, defaultEndpoint);
       this.trunks.add(trunk);
+      context.signal.addEventListener('abort', () => trunk.close('the server is stopping'), { once: true });
       trunk.learnIdentity();
       // Headers at once: the dialler learns whose trunk this is before any link answers.
       call.sendMetadata(new Metadata());
-      await ended;
-      trunk.close('the call ended');
+      // The call lasts as long as the trunk (which ends with its stream).
+      await trunk.done;
     };
   }
 
@@ -175,11 +170,15 @@ export class LinkTrunks implements TrunkHost {
     this.channels.delete(trunk);
   }
 
-  /** Closes every trunk whose remote holds this certificate (it was revoked). */
-  closeTrunksOf(serialNumber: string): void {
+  /** Closes every trunk whose remote holds this certificate (it was revoked); how many it closed. */
+  closeTrunksOf(serialNumber: string): number {
+    let closed = 0;
     for (const trunk of [...this.trunks]) {
-      if (trunk.remoteIdentity?.certificate.serialNumber === serialNumber) trunk.close('certificate revoked');
+      if (trunk.remoteIdentity?.certificate.serialNumber !== serialNumber) continue;
+      trunk.close('certificate revoked');
+      closed++;
     }
+    return closed;
   }
 
   /** Ends every trunk: the process is stopping. */

@@ -1,6 +1,7 @@
 import type { NodeId, ReloadCertificate } from '@p2psip/identity';
 import type { Link, LinkHandler, OverlayMessage } from '@p2psip/overlay';
-import type { MessageCodec } from './message-codec';
+import { LinkInbox } from './link-inbox';
+import { type MessageCodec, encodeOrDrop } from './message-codec';
 
 /**
  * A link between two virtual peers of one process (ADR 0003 §8): no socket, no TLS — both ends
@@ -12,11 +13,9 @@ import type { MessageCodec } from './message-codec';
 export class LocalLink implements Link {
   readonly authenticatesRemote = true;
   private other!: LocalLink;
-  private handler: LinkHandler | undefined;
-  private inbox: OverlayMessage[] = [];
-  private flushing = false;
-  private closed = false;
-  private closeNotified = false;
+  private readonly inbox = new LinkInbox(this);
+  /** Messages from the other end not yet delivered (one setImmediate delivers a batch). */
+  private arriving: OverlayMessage[] = [];
 
   private constructor(
     readonly remoteNodeId: NodeId,
@@ -42,64 +41,36 @@ export class LocalLink implements Link {
   }
 
   send(message: OverlayMessage): void {
-    if (this.closed) return;
-    let received: OverlayMessage | undefined;
-    try {
-      received = this.codec.decode(this.codec.encode(message));
-    } catch {
-      received = undefined;
-    }
-    // Unencodable (e.g. an unknown body being forwarded): dropped, as a trunk would.
-    if (received) this.other.enqueue(received);
+    if (this.inbox.isClosed) return;
+    const encoded = encodeOrDrop(this.codec, message);
+    const received = encoded && this.codec.decode(encoded);
+    if (received) this.other.arrive(received);
   }
 
   setHandler(handler: LinkHandler): void {
-    this.handler = handler;
-    if (this.closed) this.notifyClosed();
-    else this.scheduleFlush();
+    this.inbox.setHandler(handler);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.inbox = [];
-    setImmediate(() => {
-      this.notifyClosed();
-      this.other.remoteClosed();
-    });
+    if (this.inbox.isClosed) return;
+    this.arriving = [];
+    this.inbox.close();
+    setImmediate(() => this.other.remoteClosed());
   }
 
   private remoteClosed(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.inbox = [];
-    this.notifyClosed();
+    this.arriving = [];
+    this.inbox.close();
   }
 
-  /** Exactly once, as soon as there is a handler to tell. */
-  private notifyClosed(): void {
-    if (this.closeNotified || !this.handler) return;
-    this.closeNotified = true;
-    this.handler.onLinkClose(this);
-  }
-
-  private enqueue(message: OverlayMessage): void {
-    if (this.closed) return;
-    this.inbox.push(message);
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushing || !this.handler || this.inbox.length === 0) return;
-    this.flushing = true;
+  private arrive(message: OverlayMessage): void {
+    if (this.inbox.isClosed) return;
+    this.arriving.push(message);
+    if (this.arriving.length > 1) return; // a delivery is already scheduled
     setImmediate(() => {
-      this.flushing = false;
-      const messages = this.inbox;
-      this.inbox = [];
-      for (const message of messages) {
-        if (this.closed || !this.handler) break;
-        this.handler.onLinkMessage(this, message);
-      }
+      const messages = this.arriving;
+      this.arriving = [];
+      for (const received of messages) this.inbox.deliver(received);
     });
   }
 }

@@ -10,3 +10,21 @@ export interface MessageCodec {
   encode(message: OverlayMessage): overlayV1.Message;
   decode(message: overlayV1.Message): OverlayMessage | undefined;
 }
+
+/**
+ * The wire form of a message a link sends, or undefined when it cannot be encoded (e.g. an unknown
+ * body being forwarded): such a message is dropped and `onUnencodable` told; the link, and the
+ * neighbour behind it, did nothing wrong.
+ */
+export function encodeOrDrop(
+  codec: MessageCodec,
+  message: OverlayMessage,
+  onUnencodable?: () => void,
+): overlayV1.Message | undefined {
+  try {
+    return codec.encode(message);
+  } catch {
+    onUnencodable?.();
+    return undefined;
+  }
+}

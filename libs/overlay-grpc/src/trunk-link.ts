@@ -1,5 +1,6 @@
 import type { NodeId, ReloadCertificate } from '@p2psip/identity';
 import type { Link, LinkHandler, OverlayMessage } from '@p2psip/overlay';
+import { LinkInbox } from './link-inbox';
 
 /** What a link needs from the trunk that carries it. */
 export interface LinkCarrier {
@@ -16,9 +17,7 @@ export class TrunkLink implements Link {
   readonly authenticatesRemote = true;
   /** Frames sent on this link (the frame's sequence field). */
   sequence = 1n;
-  private handler: LinkHandler | undefined;
-  private early: OverlayMessage[] = [];
-  private closed = false;
+  private readonly inbox = new LinkInbox(this);
 
   constructor(
     readonly id: number,
@@ -30,40 +29,27 @@ export class TrunkLink implements Link {
     private readonly carrier: LinkCarrier,
   ) {}
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   send(message: OverlayMessage): void {
-    if (!this.closed) this.carrier.sendOn(this, message);
+    if (!this.inbox.isClosed) this.carrier.sendOn(this, message);
   }
 
   setHandler(handler: LinkHandler): void {
-    this.handler = handler;
-    const early = this.early;
-    this.early = [];
-    for (const message of early) handler.onLinkMessage(this, message);
-    if (this.closed) handler.onLinkClose(this);
+    this.inbox.setHandler(handler);
   }
 
   close(): void {
-    if (this.closed) return;
+    if (this.inbox.isClosed) return;
     this.carrier.closeLink(this, 'closed by the peer');
-    this.ended();
+    this.inbox.close();
   }
 
   /** A message for this link arrived on the trunk. */
   received(message: OverlayMessage): void {
-    if (this.closed) return;
-    if (this.handler) this.handler.onLinkMessage(this, message);
-    else this.early.push(message);
+    this.inbox.deliver(message);
   }
 
   /** The link is gone (closed by the remote, or its trunk ended). */
   ended(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.early = [];
-    this.handler?.onLinkClose(this);
+    this.inbox.close();
   }
 }

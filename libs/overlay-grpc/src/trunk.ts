@@ -5,7 +5,7 @@ import type { PeerIdentity } from '@p2psip/rpc';
 import type { FrameStream, LinkCounters } from './grpc-link';
 import { type LinkAgreement, checkHello, makeHello } from './link-hello';
 import type { LinkEndpoint } from './link-endpoint';
-import type { MessageCodec } from './message-codec';
+import { type MessageCodec, encodeOrDrop } from './message-codec';
 import { type LinkCarrier, TrunkLink } from './trunk-link';
 import { drainAndEnd } from './drain-and-end';
 
@@ -51,6 +51,9 @@ export class Trunk implements LinkCarrier {
   private markIdentified!: () => void;
   /** Settles once the remote's certificate is known, or the trunk has ended. */
   readonly identified = new Promise<void>((resolve) => (this.markIdentified = resolve));
+  private markDone!: () => void;
+  /** Settles once the trunk has ended (its stream too, and every link on it). */
+  readonly done = new Promise<void>((resolve) => (this.markDone = resolve));
 
   constructor(
     private readonly stream: FrameStream,
@@ -81,10 +84,6 @@ export class Trunk implements LinkCarrier {
     return this.remote;
   }
 
-  get linkCount(): number {
-    return this.links.size;
-  }
-
   /**
    * Reads the remote's certificate (from the TLS session: at once when accepting, once the
    * response headers arrive when dialling). False, and the trunk closes, when there is none or
@@ -93,16 +92,12 @@ export class Trunk implements LinkCarrier {
   learnIdentity(): boolean {
     if (this.remote) return true;
     if (this.ended) return false;
-    const remote = this.identify();
-    if (!remote) {
+    this.remote = this.identify();
+    if (!this.remote) {
       this.close('the remote presented no certificate');
       return false;
     }
-    if (this.host.isRevoked?.(remote.certificate)) {
-      this.close('the remote certificate is revoked');
-      return false;
-    }
-    this.remote = remote;
+    if (this.revokedRemote()) return false;
     this.markIdentified();
     return true;
   }
@@ -151,15 +146,10 @@ export class Trunk implements LinkCarrier {
 
   sendOn(link: TrunkLink, message: OverlayMessage): void {
     if (this.ended) return;
-    let encoded: overlayV1.Message;
-    try {
-      encoded = this.host.codec.encode(message);
-    } catch {
-      // A message we cannot put on the wire (e.g. an unknown body being forwarded) is dropped;
-      // the link, and the neighbour behind it, did nothing wrong.
-      this.host.counters?.onUnencodable?.(link.remoteNodeId);
-      return;
-    }
+    const encoded = encodeOrDrop(this.host.codec, message, () =>
+      this.host.counters?.onUnencodable?.(link.remoteNodeId),
+    );
+    if (!encoded) return;
     this.write({ sequence: link.sequence++, link: link.id, kind: { $case: 'message', message: encoded } });
   }
 
@@ -320,6 +310,7 @@ export class Trunk implements LinkCarrier {
     this.links.clear();
     for (const link of links) link.ended();
     this.host.trunkEnded(this, reason);
+    this.markDone();
   }
 
   /**
