@@ -75,6 +75,13 @@ async function startProcess(
   return { identity, trunks, servers, accepted, address: (i) => servers[i]?.address ?? '' };
 }
 
+/** The link `from` opened to the process's hosted peer `at`, once that end has it. */
+async function acceptedLink(process: TestProcess, at: NodeId, from: NodeId): Promise<Link> {
+  const find = () => (process.accepted.get(at) ?? []).find((link) => link.remoteNodeId === from);
+  await until(() => find() !== undefined);
+  return find() as Link;
+}
+
 async function stopProcess(process: TestProcess): Promise<void> {
   process.trunks.stop();
   await Promise.all(process.servers.map((server) => server.stop({ graceMs: 100 })));
@@ -108,8 +115,7 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     const a = await processOf();
     const alice = a.identity.nodeIds[0];
     const outbound = await a.trunks.connect(alice, b.address(0), b1());
-    await until(() => (b.accepted.get(b1()) ?? []).some((link) => link.remoteNodeId === alice));
-    const inbound = (b.accepted.get(b1()) ?? []).find((link) => link.remoteNodeId === alice) as Link;
+    const inbound = await acceptedLink(b, b1(), alice);
     expect(outbound.remoteNodeId).toBe(b1());
     expect([outbound.outbound, inbound.outbound]).toEqual([true, false]);
     expect([outbound.authenticatesRemote, inbound.authenticatesRemote]).toEqual([true, true]);
@@ -251,8 +257,7 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     const a = await processOf();
     const alice = a.identity.nodeIds[0];
     const outbound = await a.trunks.connect(alice, b.address(0), b1());
-    await until(() => (b.accepted.get(b1()) ?? []).some((link) => link.remoteNodeId === alice));
-    const inbound = (b.accepted.get(b1()) ?? []).find((link) => link.remoteNodeId === alice) as Link;
+    const inbound = await acceptedLink(b, b1(), alice);
     const recorder = new Recorder();
     inbound.setHandler(recorder);
     outbound.send({
