@@ -1,4 +1,5 @@
-import { type NodeId, idToBytes } from '@p2psip/identity';
+import { type NodeId, idToBytes, nodeIdFromBytes } from '@p2psip/identity';
+import type { BootstrapContact } from '@p2psip/overlay';
 import { bootstrapV1 } from '@p2psip/proto';
 import { type TlsIdentity, callUnary, clientCredentials, createClient } from '@p2psip/rpc';
 import type { Logger } from '@p2psip/telemetry';
@@ -28,8 +29,8 @@ export class BootstrapClient {
     return this.clients.length > 0;
   }
 
-  /** Listen addresses of the live peers closest to `nodeId` (its admitting peer first). */
-  async admittingPeers(nodeId: NodeId, count: number, signal?: AbortSignal): Promise<string[]> {
+  /** The live peers closest to `nodeId` (its admitting peer first), with their Node-IDs. */
+  async admittingPeers(nodeId: NodeId, count: number, signal?: AbortSignal): Promise<BootstrapContact[]> {
     for (const { address, client } of this.clients) {
       try {
         const answer = await callUnary(
@@ -38,7 +39,7 @@ export class BootstrapClient {
           { nodeId: idToBytes(nodeId), count },
           { timeoutMs: 3000, ...(signal ? { signal } : {}) },
         );
-        return answer.peers.map((peer) => peer.address);
+        return answer.peers.map((peer) => contactOf(peer));
       } catch (error) {
         this.logger.warn({ err: error, bootstrap: address }, 'bootstrap service did not answer');
       }
@@ -81,5 +82,17 @@ export class BootstrapClient {
 
   close(): void {
     for (const { client } of this.clients) client.close();
+  }
+}
+
+/**
+ * A peer as the bootstrap service named it. A Node-ID that does not parse is left out: the join
+ * then takes whoever answers at the address, as with a cached address.
+ */
+function contactOf(peer: bootstrapV1.PeerInfo): BootstrapContact {
+  try {
+    return { address: peer.address, nodeId: nodeIdFromBytes(peer.nodeId) };
+  } catch {
+    return { address: peer.address };
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
 import { idToHex, parseCertificate } from '@p2psip/identity';
+import type { BootstrapContact } from '@p2psip/overlay';
 import {
   LinkTrunks,
   STORAGE_BODY_MAPPERS,
@@ -263,10 +264,7 @@ async function startPeers(
   const [firstPeer] = peers;
   if (!firstPeer) throw new Error('--count must be at least 1');
   await knownPeers
-    .save(
-      [...(await bootstrap.admittingPeers(nodeIds[0] ?? nodeIds[0], 10)), ...peers.map((p) => p.address)],
-      new Set(),
-    )
+    .save([...addressesOf(await bootstrap.admittingPeers(firstPeer.node.nodeId, 10)), ...own], new Set())
     .catch(() => undefined);
 
   const advertise = async (): Promise<void> => {
@@ -281,7 +279,7 @@ async function startPeers(
       await bootstrap.register(peer.node.nodeId, peer.address, uptimeS);
     }
     const neighbours = await bootstrap.admittingPeers(firstPeer.node.nodeId, 10);
-    await knownPeers.save(neighbours, own).catch(() => undefined);
+    await knownPeers.save(addressesOf(neighbours), own).catch(() => undefined);
   };
   await advertise();
   // Rounds are chained, never overlapping; stop() waits for the one in flight.
@@ -365,6 +363,23 @@ async function joinAll(
   }
 }
 
+/**
+ * Bootstrap contacts in order, one per address; a Node-ID the bootstrap service named lets the
+ * join reuse a trunk to that peer's process instead of dialling the address anew.
+ */
+function uniqueContacts(entries: readonly (string | BootstrapContact)[]): BootstrapContact[] {
+  const byAddress = new Map<string, BootstrapContact>();
+  for (const entry of entries) {
+    const contact = typeof entry === 'string' ? { address: entry } : entry;
+    if (!byAddress.has(contact.address)) byAddress.set(contact.address, contact);
+  }
+  return [...byAddress.values()];
+}
+
+function addressesOf(contacts: readonly BootstrapContact[]): string[] {
+  return contacts.map((contact) => contact.address);
+}
+
 async function joinWithRetries(
   peer: VirtualPeer,
   local: readonly string[],
@@ -373,8 +388,8 @@ async function joinWithRetries(
   for (let attempt = 1; ; attempt++) {
     const admitting = await context.bootstrap.admittingPeers(peer.node.nodeId, 3, context.signal);
     const cached = admitting.length === 0 ? await context.knownPeers.load() : [];
-    const candidates = [...new Set([...admitting, ...local.slice(-2), ...cached])].filter(
-      (address) => address !== peer.address,
+    const candidates = uniqueContacts([...admitting, ...local.slice(-2), ...cached]).filter(
+      (contact) => contact.address !== peer.address,
     );
     if (candidates.length > 0) {
       try {

@@ -31,6 +31,7 @@ import { resolveSettings, type OverlaySettings } from './settings';
 import { candidatesFor } from './topology/attach';
 import { AttachSlots } from './topology/attach-slots';
 import { ChordTopology } from './topology/chord-topology';
+import type { BootstrapContact } from './topology/bootstrap-contact';
 import { nextHopFor } from './topology/diagnostics';
 import { join, leave } from './topology/index';
 import type { NodeCore, RequestHandler, RequestOptions } from './topology/node-core';
@@ -47,8 +48,8 @@ export interface OverlayNodeInit {
 export interface StartOptions {
   /** This node forms a new overlay (RFC 6940 §10.5: must be configured explicitly). */
   readonly first?: boolean;
-  /** Addresses of bootstrap nodes, tried in turn. */
-  readonly bootstrap?: readonly string[];
+  /** Bootstrap nodes (addresses, or addresses with the Node-ID expected there), tried in turn. */
+  readonly bootstrap?: readonly (string | BootstrapContact)[];
   readonly signal?: AbortSignal;
 }
 

@@ -41,6 +41,21 @@ describe('overlay — ring formation', () => {
     expect(changes.at(-1)).toEqual({ from: net.nodes[1].nodeId, to: net.nodes[0].nodeId });
   });
 
+  it('joins through a bootstrap contact only when the Node-ID named for it answers there', async () => {
+    const net = createTestnet(3, { seed: 11, settings });
+    await net.startFirst();
+    const [first, second, third] = net.nodes;
+    const stranger = nodeIdFromBigInt((first.nodeId as bigint) ^ 1n);
+    await expect(
+      net.settle(second.start({ bootstrap: [{ address: 'node-0', nodeId: stranger }] }), 10 * SECOND_MS),
+    ).rejects.toMatchObject({ code: 'JOIN_FAILED' });
+    await net.settle(
+      third.start({ bootstrap: [{ address: 'node-0', nodeId: first.nodeId }] }),
+      10 * SECOND_MS,
+    );
+    expect(third.responsibleRange()).toEqual({ from: first.nodeId, to: third.nodeId });
+  });
+
   it('refuses to start without `first` or bootstrap addresses', async () => {
     const net = createTestnet(1);
     await expect(net.nodes[0].start({})).rejects.toMatchObject({ code: 'INVALID_START' });

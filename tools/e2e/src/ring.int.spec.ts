@@ -39,6 +39,17 @@ describe('e2e — the Chord-reload ring over gRPC', () => {
     expect(new Set(processes.flatMap((p) => p.peers.map((peer) => peer.nodeId)))).toEqual(new Set(ids));
   });
 
+  it('carries the links between two processes on one trunk (two if both dialled at once)', async () => {
+    // Joins name their admitting peer's Node-ID, so a process joining through several peers of
+    // another process reuses the trunk to it instead of dialling each peer's port.
+    for (const process of processes) {
+      const text = await (await fetch(`http://${process.metrics}/metrics`)).text();
+      const trunks = Number(/^p2psip_peer_trunks (\d+)$/m.exec(text)?.[1]);
+      expect(trunks).toBeGreaterThanOrEqual(processes.length - 1);
+      expect(trunks).toBeLessThanOrEqual(2 * (processes.length - 1));
+    }
+  });
+
   it('routes to the peer responsible for an id (the first Node-ID at or after it)', async () => {
     const ids = (await diagRing(bootstrap.grpc, identityDir())).nodes.map((node) => node.nodeId);
     for (let i = 0; i < 10; i++) {

@@ -6,6 +6,7 @@ import type { ChordUpdate, JoinAnswer, JoinRequest } from '../messages/topology-
 import { attach } from './attach';
 import type { ChordTopology } from './chord-topology';
 import type { IncomingRequest, NodeCore } from './node-core';
+import type { BootstrapContact } from './bootstrap-contact';
 
 /**
  * Joins the ring through the Admitting Peer (RFC 6940 §10.5), trying each bootstrap address in
@@ -16,18 +17,19 @@ import type { IncomingRequest, NodeCore } from './node-core';
 export async function join(
   core: NodeCore,
   topology: ChordTopology,
-  bootstrap: readonly string[],
+  bootstrap: readonly (string | BootstrapContact)[],
   signal: AbortSignal,
 ): Promise<void> {
   let lastError: unknown;
-  for (const address of bootstrap) {
+  for (const entry of bootstrap) {
+    const contact = typeof entry === 'string' ? { address: entry } : entry;
     if (signal.aborted) throw new NodeStoppedError();
     try {
-      await joinThrough(core, topology, address, signal);
+      await joinThrough(core, topology, contact, signal);
       return;
     } catch (error) {
       lastError = error;
-      core.logger.warn({ address, error }, 'join through bootstrap node failed');
+      core.logger.warn({ address: contact.address, error }, 'join through bootstrap node failed');
     }
   }
   throw new JoinFailedError(`could not join through ${bootstrap.length} bootstrap node(s)`, {
@@ -38,11 +40,11 @@ export async function join(
 async function joinThrough(
   core: NodeCore,
   topology: ChordTopology,
-  address: string,
+  { address, nodeId }: BootstrapContact,
   signal: AbortSignal,
 ): Promise<void> {
   const { self, table, settings } = core;
-  const bootstrapLink = core.registerLink(await core.transport.connect(address, undefined, { signal }));
+  const bootstrapLink = core.registerLink(await core.transport.connect(address, nodeId, { signal }));
   const target = resourceDestination(ringAdd(self, 1n));
   const { nodeId: ap } = await attach(core, [target], { sendUpdate: true, signal });
   if (ap === self) throw new JoinFailedError('admitting peer is this node');

@@ -3,6 +3,8 @@ import { type AppProcess, binPath, spawnApp } from '@p2psip/testing';
 export interface RunningPeerProcess {
   readonly app: AppProcess;
   readonly peers: readonly { nodeId: string; address: string }[];
+  /** Where the process serves health and Prometheus metrics. */
+  readonly metrics: string;
 }
 
 /** `p2psip-peer run …` as a process, ready once it logs `ready` with its peers. */
@@ -13,5 +15,9 @@ export async function startPeerProcess(args: readonly string[]): Promise<Running
     readyTimeoutMs: 60_000,
   });
   const ready = app.output.find((line) => line.includes('"msg":"ready"')) ?? '{}';
-  return { app, peers: (JSON.parse(ready) as { peers: { nodeId: string; address: string }[] }).peers };
+  const { peers, metrics } = JSON.parse(ready) as {
+    peers: { nodeId: string; address: string }[];
+    metrics: string;
+  };
+  return { app, peers, metrics };
 }
