@@ -388,8 +388,9 @@ async function joinWithRetries(
   for (let attempt = 1; ; attempt++) {
     const admitting = await context.bootstrap.admittingPeers(peer.node.nodeId, 3, context.signal);
     const cached = admitting.length === 0 ? await context.knownPeers.load() : [];
+    // Not itself: a bootstrap service may still list this Node-ID at an earlier run's address.
     const candidates = uniqueContacts([...admitting, ...local.slice(-2), ...cached]).filter(
-      (contact) => contact.address !== peer.address,
+      (contact) => contact.address !== peer.address && contact.nodeId !== peer.node.nodeId,
     );
     if (candidates.length > 0) {
       try {

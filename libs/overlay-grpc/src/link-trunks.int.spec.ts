@@ -168,6 +168,9 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     const byAddress = await a.trunks.connect(a2, a.address(0), undefined);
     expect([mine.remoteNodeId, byAddress.remoteNodeId]).toEqual([a2, a1]);
     expect(a.trunks.trunkCount).toBe(0);
+    await expect(a.trunks.connect(a1, a.address(0), a1)).rejects.toMatchObject({
+      code: 'CONNECT_FAILED',
+    });
     await until(() => (a.accepted.get(a2) ?? []).length === 1);
     const theirs = (a.accepted.get(a2) ?? [])[0];
     expect([mine.outbound, theirs.outbound, theirs.authenticatesRemote]).toEqual([true, false, true]);

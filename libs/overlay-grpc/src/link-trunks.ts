@@ -107,6 +107,7 @@ export class LinkTrunks implements TrunkHost {
     options: { signal?: AbortSignal } = {},
   ): Promise<Link> {
     if (this.stopped) throw new ConnectFailedError('the process is stopping');
+    if (expected === local) throw new ConnectFailedError('a peer does not link to itself');
     const here =
       expected !== undefined ? this.endpoints.get(expected)?.endpoint : this.listening.get(address);
     if (here) return this.linkLocally(local, here);

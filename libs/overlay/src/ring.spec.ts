@@ -56,6 +56,22 @@ describe('overlay — ring formation', () => {
     expect(third.responsibleRange()).toEqual({ from: first.nodeId, to: third.nodeId });
   });
 
+  it('skips a bootstrap contact that names the joining node itself (a stale listing)', async () => {
+    const net = createTestnet(2, { seed: 12, settings });
+    await net.startFirst();
+    const [first, joiner] = net.nodes;
+    await net.settle(
+      joiner.start({
+        bootstrap: [
+          { address: 'node-0', nodeId: joiner.nodeId },
+          { address: 'node-0', nodeId: first.nodeId },
+        ],
+      }),
+      10 * SECOND_MS,
+    );
+    expect(net.isRingConsistent()).toBe(true);
+  });
+
   it('refuses to start without `first` or bootstrap addresses', async () => {
     const net = createTestnet(1);
     await expect(net.nodes[0].start({})).rejects.toMatchObject({ code: 'INVALID_START' });

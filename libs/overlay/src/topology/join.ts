@@ -44,6 +44,8 @@ async function joinThrough(
   signal: AbortSignal,
 ): Promise<void> {
   const { self, table, settings } = core;
+  // A bootstrap service may still list this Node-ID at the address of an earlier run.
+  if (nodeId === self) throw new JoinFailedError('the bootstrap contact is this node');
   const bootstrapLink = core.registerLink(await core.transport.connect(address, nodeId, { signal }));
   const target = resourceDestination(ringAdd(self, 1n));
   const { nodeId: ap } = await attach(core, [target], { sendUpdate: true, signal });
