@@ -19,6 +19,7 @@ export interface DeploymentDescription {
   readonly configurationUrl: string;
   readonly caFile: string;
   readonly enrollment: { readonly https: string; readonly adminStateDir: string };
+  readonly nats: { readonly url: string };
   readonly bootstrap: readonly string[];
   readonly processes: readonly { readonly name: string; readonly pid: number }[];
 }

@@ -5,6 +5,7 @@ import { diagnosticsV1 } from '@p2psip/proto';
 import { callUnary, createClient } from '@p2psip/rpc';
 import { percentile } from './latency';
 import { cpuTicksOf, repoRoot, rssOf, socketsOf, startDeployment } from './local-deployment';
+import { singlePeerProcessRss } from './single-peer-process';
 
 // Ring benchmark and scale check (issue: N peers in several processes form one ring within 60 s;
 // route probes end at the responsible peer with mean hops ≤ ½·log2 N + 1; route latency p50/p99;
@@ -17,6 +18,8 @@ const PROBES = Number(process.env.BENCH_PROBES ?? 1000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map(Number);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const PER_PROCESS = Number(process.env.BENCH_PEERS_PER_PROCESS ?? 8);
+// How long the one-peer baseline process runs after it joined before its RSS is read.
+const SINGLE_PEER_SETTLE_MS = 10_000;
 
 async function main(): Promise<void> {
   const deployment = await startDeployment({ peers: PEERS, peersPerProcess: PER_PROCESS, name: 'ring' });
@@ -52,6 +55,11 @@ async function main(): Promise<void> {
     const idle = await idleCpu(deployment.peerPids);
     profileToggle(deployment.peerPids);
     const sockets = deployment.peerPids.map(socketsOf);
+    // Last, as it adds a peer to the ring: a running process with one virtual peer.
+    const singleKb = await singlePeerProcessRss(deployment, SINGLE_PEER_SETTLE_MS);
+    // Each process's first virtual peer is inside that baseline; the others are what it adds.
+    const beyondSingle = (kb: readonly number[]) =>
+      (kb.reduce((a, b) => a + b, 0) - singleKb * kb.length) / (PEERS - kb.length);
     const bound = 0.5 * Math.log2(PEERS) + 1;
     console.log(
       `ring benchmark: ${PEERS} peers in ${rssKb.length} processes, ${PROBES} route probes per concurrency level`,
@@ -88,6 +96,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `| the same after the probes (the bench had a diagnostics connection to every peer) | ${(perPeerKb / 1024).toFixed(2)} MB |`,
+    );
+    console.log(
+      `| RSS per added virtual peer beyond a running one-peer process (${(singleKb / 1024).toFixed(0)} MB), once formed / after the probes | ${(beyondSingle(formedRssKb) / 1024).toFixed(2)} / ${(beyondSingle(rssKb) / 1024).toFixed(2)} MB |`,
     );
   } finally {
     await deployment.stop();
@@ -175,7 +186,11 @@ async function idleCpu(pids: readonly number[]): Promise<number[]> {
   return pids.map((pid, i) => (cpuTicksOf(pid) - (before[i] ?? 0)) / ticksPerSecond / IDLE_SECONDS);
 }
 
-/** RSS of a peer process hosting one virtual peer's worth of code, loaded but idle: a bundle baseline. */
+/**
+ * RSS of a process that loaded the peer's bundle and printed its help: the code alone, before any
+ * runtime service starts (the baseline of the first figure; the running one-peer process is the
+ * other).
+ */
 async function baselineRss(): Promise<number> {
   const child = spawn(
     process.execPath,

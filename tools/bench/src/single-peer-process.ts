@@ -1,0 +1,70 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createInterface } from 'node:readline';
+import { type RunningDeployment, repoRoot, rssOf } from './local-deployment';
+
+/**
+ * RSS (kB) of a peer process hosting one virtual peer, joined to the deployment's ring and left
+ * idle for `settleMs`: what a peer process costs before it hosts more peers (the runtime, TLS,
+ * lmdb, NATS and the compiled code of a running peer). It runs as the launcher runs its peers,
+ * as a user of its own: another certificate of a peer process's user would carry the same
+ * Node-IDs, and two peers with one Node-ID fight over it.
+ */
+export async function singlePeerProcessRss(deployment: RunningDeployment, settleMs: number): Promise<number> {
+  const { description, stateDir } = deployment;
+  const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
+  const user = `bench-single-peer@${description.overlay}`;
+  const password = randomBytes(12).toString('base64url');
+  await promisify(execFile)(bin('p2psip-enrollment'), [
+    'user',
+    'add',
+    user,
+    '--password',
+    password,
+    '--dir',
+    description.enrollment.adminStateDir,
+  ]);
+  const child = spawn(
+    bin('p2psip-peer'),
+    [
+      'run',
+      '--config-url',
+      description.configurationUrl,
+      '--ca',
+      description.caFile,
+      '--identity',
+      path.join(stateDir, 'bench-single-peer'),
+      '--user',
+      user,
+      '--password',
+      password,
+      '--count',
+      '1',
+      '--nats-url',
+      description.nats.url,
+      '--update-interval-ms',
+      '5000',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on(
+        'line',
+        (line) => line.includes('"msg":"ready"') && resolve(),
+      );
+      child.once('exit', (code) => reject(new Error(`the single-peer process exited (${code})`)));
+    });
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    if (!child.pid) throw new Error('the single-peer process has no pid');
+    return rssOf(child.pid);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
