@@ -42,8 +42,13 @@ await Promise.all(
       format: 'cjs',
       sourcemap: true,
       tsconfig: path.join(root, 'tsconfig.base.json'),
-      // The proto lib finds its .proto files through its package link at run time.
-      external: [...npmPackages.flatMap((name) => [name, `${name}/*`]), '@p2psip/proto/package.json'],
+      // The proto lib finds its .proto files, and native-memory its addon, through their package
+      // links at run time.
+      external: [
+        ...npmPackages.flatMap((name) => [name, `${name}/*`]),
+        '@p2psip/proto/package.json',
+        '@p2psip/native-memory/package.json',
+      ],
       logLevel: 'warning',
     }),
   ),

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'native-memory', preset: '../../jest.preset.cjs' };

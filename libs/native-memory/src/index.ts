@@ -1,0 +1,1 @@
+export { type ReleaseOutcome, releaseFreeMemory } from './release-free-memory';
