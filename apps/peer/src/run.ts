@@ -19,6 +19,7 @@ import { BootstrapClient } from './bootstrap-client';
 import { ThinClientLink } from './clients/thin-client-link';
 import { publishCertificates } from './certificate-publishing';
 import { KnownPeers } from './known-peers';
+import { startMemoryRelease } from './memory-release';
 import { Revocations } from './revocations';
 import { VirtualPeer } from './virtual-peer';
 
@@ -282,6 +283,7 @@ async function startPeers(
     await knownPeers.save(addressesOf(neighbours), own).catch(() => undefined);
   };
   await advertise();
+  const stopMemoryRelease = startMemoryRelease(logger);
   // Rounds are chained, never overlapping; stop() waits for the one in flight.
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
@@ -318,6 +320,7 @@ async function startPeers(
     stop: async ({ graceful }) => {
       shutdown.abort();
       clearTimeout(timer);
+      stopMemoryRelease();
       await round;
       await publishing;
       for (const peer of [...peers].reverse()) {
