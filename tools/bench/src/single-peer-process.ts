@@ -6,13 +6,14 @@ import { createInterface } from 'node:readline';
 import { type RunningDeployment, repoRoot, rssOf } from './local-deployment';
 
 /**
- * RSS (kB) of a peer process hosting one virtual peer, joined to the deployment's ring and left
- * idle for `settleMs`: what a peer process costs before it hosts more peers (the runtime, TLS,
- * lmdb, NATS and the compiled code of a running peer). It runs as the launcher runs its peers,
+ * RSS (kB) of a peer process hosting one virtual peer, joined to the deployment's ring, the
+ * lowest of its readings over `windowMs`: what a peer process costs before it hosts more peers
+ * (the runtime, TLS, lmdb, NATS and the code V8 compiled while it runs). The lowest reading
+ * charges each added peer the most. It runs as the launcher runs its peers,
  * as a user of its own: another certificate of a peer process's user would carry the same
  * Node-IDs, and two peers with one Node-ID fight over it.
  */
-export async function singlePeerProcessRss(deployment: RunningDeployment, settleMs: number): Promise<number> {
+export async function singlePeerProcessRss(deployment: RunningDeployment, windowMs: number): Promise<number> {
   const { description, stateDir } = deployment;
   const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
   const user = `bench-single-peer@${description.overlay}`;
@@ -57,9 +58,16 @@ export async function singlePeerProcessRss(deployment: RunningDeployment, settle
       );
       child.once('exit', (code) => reject(new Error(`the single-peer process exited (${code})`)));
     });
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
-    if (!child.pid) throw new Error('the single-peer process has no pid');
-    return rssOf(child.pid);
+    const pid = child.pid;
+    if (!pid) throw new Error('the single-peer process has no pid');
+    // The lowest reading: a young process holds its start-up garbage (enrollment, key and
+    // certificate handling) until V8's memory reducer runs a major GC, tens of seconds later.
+    let lowest = rssOf(pid);
+    for (const end = Date.now() + windowMs; Date.now() < end;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      lowest = Math.min(lowest, rssOf(pid));
+    }
+    return lowest;
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
