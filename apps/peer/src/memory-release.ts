@@ -1,4 +1,4 @@
-import { releaseFreeMemory } from '@p2psip/native-memory';
+import { nativeMemoryProblem, releaseFreeMemory } from '@p2psip/native-memory';
 import type { Logger } from '@p2psip/telemetry';
 
 /**
@@ -14,8 +14,14 @@ export function startMemoryRelease(logger: Logger, intervalMs = MEMORY_RELEASE_I
   const release = (): void => {
     const started = performance.now();
     const outcome = releaseFreeMemory();
+    if (outcome === 'unavailable') {
+      clearInterval(timer);
+      const problem = nativeMemoryProblem();
+      // Not glibc: nothing to do. glibc without the addon: the operator can build it.
+      if (problem) logger.warn({ problem }, 'free malloc pages stay resident');
+      return;
+    }
     logger.debug({ outcome, ms: Math.round(performance.now() - started) }, 'free malloc pages released');
-    if (outcome === 'unavailable') clearInterval(timer);
   };
   const timer = setInterval(release, intervalMs);
   timer.unref();

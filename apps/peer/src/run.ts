@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
 import { idToHex, parseCertificate } from '@p2psip/identity';
-import type { BootstrapContact } from '@p2psip/overlay';
+import { type BootstrapContact, toBootstrapContact } from '@p2psip/overlay';
 import {
   LinkTrunks,
   STORAGE_BODY_MAPPERS,
@@ -284,6 +284,7 @@ async function startPeers(
   };
   await advertise();
   const stopMemoryRelease = startMemoryRelease(logger);
+  started.push(stopMemoryRelease);
   // Rounds are chained, never overlapping; stop() waits for the one in flight.
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
@@ -370,12 +371,10 @@ async function joinAll(
  * Bootstrap contacts in order, one per address; a Node-ID the bootstrap service named lets the
  * join reuse a trunk to that peer's process instead of dialling the address anew.
  */
-function uniqueContacts(entries: readonly (string | BootstrapContact)[]): BootstrapContact[] {
+function uniqueContacts(contacts: readonly BootstrapContact[]): BootstrapContact[] {
   const byAddress = new Map<string, BootstrapContact>();
-  for (const entry of entries) {
-    const contact = typeof entry === 'string' ? { address: entry } : entry;
+  for (const contact of contacts)
     if (!byAddress.has(contact.address)) byAddress.set(contact.address, contact);
-  }
   return [...byAddress.values()];
 }
 
@@ -391,9 +390,11 @@ async function joinWithRetries(
   for (let attempt = 1; ; attempt++) {
     const admitting = await context.bootstrap.admittingPeers(peer.node.nodeId, 3, context.signal);
     const cached = admitting.length === 0 ? await context.knownPeers.load() : [];
-    // Not itself: a bootstrap service may still list this Node-ID at an earlier run's address.
-    const candidates = uniqueContacts([...admitting, ...local.slice(-2), ...cached]).filter(
-      (contact) => contact.address !== peer.address && contact.nodeId !== peer.node.nodeId,
+    // Never itself (defence in depth: a stale cache or listing may name its address or Node-ID).
+    const candidates = uniqueContacts(
+      [...admitting, ...local.slice(-2), ...cached]
+        .map(toBootstrapContact)
+        .filter((contact) => contact.address !== peer.address && contact.nodeId !== peer.node.nodeId),
     );
     if (candidates.length > 0) {
       try {

@@ -1,1 +1,1 @@
-export { type ReleaseOutcome, releaseFreeMemory } from './release-free-memory';
+export { type ReleaseOutcome, nativeMemoryProblem, releaseFreeMemory } from './release-free-memory';

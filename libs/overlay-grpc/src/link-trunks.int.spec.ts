@@ -168,9 +168,6 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     const byAddress = await a.trunks.connect(a2, a.address(0), undefined);
     expect([mine.remoteNodeId, byAddress.remoteNodeId]).toEqual([a2, a1]);
     expect(a.trunks.trunkCount).toBe(0);
-    await expect(a.trunks.connect(a1, a.address(0), a1)).rejects.toMatchObject({
-      code: 'CONNECT_FAILED',
-    });
     await until(() => (a.accepted.get(a2) ?? []).length === 1);
     const theirs = (a.accepted.get(a2) ?? [])[0];
     expect([mine.outbound, theirs.outbound, theirs.authenticatesRemote]).toEqual([true, false, true]);
@@ -185,6 +182,18 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     mine.close();
     await until(() => atA2.closes === 1 && atA1.closes === 1);
     byAddress.close();
+  });
+
+  it('refuses to link a peer to itself, by Node-ID or by its own address', async () => {
+    const a = await processOf([randomNodeId(), randomNodeId()]);
+    const [a1] = a.identity.nodeIds as [NodeId, NodeId];
+    await expect(a.trunks.connect(a1, a.address(1), a1)).rejects.toMatchObject({
+      code: 'CONNECT_FAILED',
+    });
+    await expect(a.trunks.connect(a1, a.address(0), undefined)).rejects.toMatchObject({
+      code: 'CONNECT_FAILED',
+    });
+    expect(a.trunks.trunkCount).toBe(0);
   });
 
   it('opens links to several peers of a process at once over one trunk', async () => {

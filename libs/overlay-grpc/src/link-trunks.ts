@@ -107,9 +107,10 @@ export class LinkTrunks implements TrunkHost {
     options: { signal?: AbortSignal } = {},
   ): Promise<Link> {
     if (this.stopped) throw new ConnectFailedError('the process is stopping');
-    if (expected === local) throw new ConnectFailedError('a peer does not link to itself');
     const here =
       expected !== undefined ? this.endpoints.get(expected)?.endpoint : this.listening.get(address);
+    if (expected === local || here?.nodeId === local)
+      throw new ConnectFailedError('a peer does not link to itself');
     if (here) return this.linkLocally(local, here);
     const timeoutMs = this.init.connectTimeoutMs ?? 5000;
     const open = (trunk: Trunk) => trunk.open(local, expected, timeoutMs, options.signal);

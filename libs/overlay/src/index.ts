@@ -3,7 +3,7 @@ export * from './errors';
 export * from './events';
 export * from './messages/index';
 export { OverlayNode, type OverlayNodeInit, type StartOptions } from './overlay-node';
-export type { BootstrapContact } from './topology/bootstrap-contact';
+export { type BootstrapContact, toBootstrapContact } from './topology/bootstrap-contact';
 export type { Answer } from './routing/transactions';
 export type { IncomingRequest, RequestHandler } from './routing/request-handler';
 export type { RequestOptions } from './topology/node-core';

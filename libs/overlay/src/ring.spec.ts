@@ -56,20 +56,17 @@ describe('overlay — ring formation', () => {
     expect(third.responsibleRange()).toEqual({ from: first.nodeId, to: third.nodeId });
   });
 
-  it('skips a bootstrap contact that names the joining node itself (a stale listing)', async () => {
+  it('does not join through a bootstrap contact that names the joining node itself', async () => {
     const net = createTestnet(2, { seed: 12, settings });
     await net.startFirst();
-    const [first, joiner] = net.nodes;
-    await net.settle(
-      joiner.start({
-        bootstrap: [
-          { address: 'node-0', nodeId: joiner.nodeId },
-          { address: 'node-0', nodeId: first.nodeId },
-        ],
-      }),
-      10 * SECOND_MS,
-    );
-    expect(net.isRingConsistent()).toBe(true);
+    const joiner = net.nodes[1];
+    // Its own address and Node-ID (a stale cache or listing): it must not link to itself.
+    const joining = joiner.start({ bootstrap: [{ address: 'node-1', nodeId: joiner.nodeId }] });
+    await expect(net.settle(joining, 10 * SECOND_MS)).rejects.toMatchObject({
+      code: 'JOIN_FAILED',
+      cause: { message: 'the bootstrap contact is this node' },
+    });
+    expect(joiner.connections.size).toBe(0);
   });
 
   it('refuses to start without `first` or bootstrap addresses', async () => {

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const singleKb = await singlePeerProcessRss(deployment, SINGLE_PEER_WINDOW_MS);
     // Each process's first virtual peer is inside that baseline; the others are what it adds.
     const beyondSingle = (kb: readonly number[]) =>
-      (kb.reduce((a, b) => a + b, 0) - singleKb * kb.length) / (PEERS - kb.length);
+      (kb.reduce((a, b) => a + b, 0) - singleKb * kb.length) / Math.max(1, PEERS - kb.length);
     const bound = 0.5 * Math.log2(PEERS) + 1;
     console.log(
       `ring benchmark: ${PEERS} peers in ${rssKb.length} processes, ${PROBES} route probes per concurrency level`,
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       `| the same after the ${IDLE_SECONDS} s idle window | ${(perPeer(idleRssKb) / 1024).toFixed(2)} MB |`,
     );
     console.log(
-      `| RSS per added virtual peer beyond a running one-peer process (lowest of 45 s: ${(singleKb / 1024).toFixed(0)} MB), once formed / after the probes / after the idle window | ${(beyondSingle(formedRssKb) / 1024).toFixed(2)} / ${(beyondSingle(rssKb) / 1024).toFixed(2)} / ${(beyondSingle(idleRssKb) / 1024).toFixed(2)} MB |`,
+      `| RSS per added virtual peer beyond a running one-peer process (lowest of ${SINGLE_PEER_WINDOW_MS / 1000} s: ${(singleKb / 1024).toFixed(0)} MB), once formed / after the probes / after the idle window | ${(beyondSingle(formedRssKb) / 1024).toFixed(2)} / ${(beyondSingle(rssKb) / 1024).toFixed(2)} / ${(beyondSingle(idleRssKb) / 1024).toFixed(2)} MB |`,
     );
   } finally {
     await deployment.stop();

@@ -52,10 +52,15 @@ export async function singlePeerProcessRss(deployment: RunningDeployment, window
   );
   try {
     await new Promise<void>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on(
-        'line',
-        (line) => line.includes('"msg":"ready"') && resolve(),
+      const timeout = setTimeout(
+        () => reject(new Error('the single-peer process was not ready in 120 s')),
+        120_000,
       );
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (!line.includes('"msg":"ready"')) return;
+        clearTimeout(timeout);
+        resolve();
+      });
       child.once('exit', (code) => reject(new Error(`the single-peer process exited (${code})`)));
     });
     const pid = child.pid;

@@ -41,12 +41,16 @@ describe('e2e — the Chord-reload ring over gRPC', () => {
 
   it('carries the links between two processes on one trunk (two if both dialled at once)', async () => {
     // Joins name their admitting peer's Node-ID, so a process joining through several peers of
-    // another process reuses the trunk to it instead of dialling each peer's port.
+    // another process reuses the trunk to it instead of dialling each peer's port (one trunk per
+    // joining peer before). One spare: on a loaded machine a link may not wait (2 s at most) for a
+    // trunk still being identified and dial its own. ring.spec and link-trunks.int.spec prove the
+    // reuse itself deterministically.
+    const pairs = processes.length - 1;
     for (const process of processes) {
       const text = await (await fetch(`http://${process.metrics}/metrics`)).text();
       const trunks = Number(/^p2psip_peer_trunks (\d+)$/m.exec(text)?.[1]);
-      expect(trunks).toBeGreaterThanOrEqual(processes.length - 1);
-      expect(trunks).toBeLessThanOrEqual(2 * (processes.length - 1));
+      expect(trunks).toBeGreaterThanOrEqual(pairs);
+      expect(trunks).toBeLessThanOrEqual(2 * pairs + 1);
     }
   });
 

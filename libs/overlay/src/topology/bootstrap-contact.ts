@@ -9,3 +9,8 @@ export interface BootstrapContact {
   readonly address: string;
   readonly nodeId?: NodeId;
 }
+
+/** A bare address is a contact whose Node-ID is not known. */
+export function toBootstrapContact(entry: string | BootstrapContact): BootstrapContact {
+  return typeof entry === 'string' ? { address: entry } : entry;
+}

@@ -6,7 +6,7 @@ import type { ChordUpdate, JoinAnswer, JoinRequest } from '../messages/topology-
 import { attach } from './attach';
 import type { ChordTopology } from './chord-topology';
 import type { IncomingRequest, NodeCore } from './node-core';
-import type { BootstrapContact } from './bootstrap-contact';
+import { type BootstrapContact, toBootstrapContact } from './bootstrap-contact';
 
 /**
  * Joins the ring through the Admitting Peer (RFC 6940 §10.5), trying each bootstrap address in
@@ -22,7 +22,7 @@ export async function join(
 ): Promise<void> {
   let lastError: unknown;
   for (const entry of bootstrap) {
-    const contact = typeof entry === 'string' ? { address: entry } : entry;
+    const contact = toBootstrapContact(entry);
     if (signal.aborted) throw new NodeStoppedError();
     try {
       await joinThrough(core, topology, contact, signal);
@@ -44,7 +44,7 @@ async function joinThrough(
   signal: AbortSignal,
 ): Promise<void> {
   const { self, table, settings } = core;
-  // A bootstrap service may still list this Node-ID at the address of an earlier run.
+  // Defence in depth: a stale cache or listing may name this node itself.
   if (nodeId === self) throw new JoinFailedError('the bootstrap contact is this node');
   const bootstrapLink = core.registerLink(await core.transport.connect(address, nodeId, { signal }));
   const target = resourceDestination(ringAdd(self, 1n));
