@@ -4,6 +4,7 @@ import { AttachLimitError } from '../errors';
 import type { ResponsibleRange } from '../events';
 import { nodeDestination } from '../messages/destination';
 import type { ChordUpdate, ChordUpdateType, UpdateRequest } from '../messages/topology-bodies';
+import { DisagreementReplies } from './disagreement-replies';
 import { attach } from './attach';
 import { refreshFingers } from './finger-maintenance';
 import { jittered, type NodeCore } from './node-core';
@@ -26,8 +27,10 @@ export class ChordTopology {
   private fingerTimer?: Cancel;
   private range: ResponsibleRange | undefined;
   private firstFingerRound = true;
+  private readonly disagreements: DisagreementReplies;
 
   constructor(private readonly core: NodeCore) {
+    this.disagreements = new DisagreementReplies(core.settings.updateIntervalMs);
     // Bound once: timers reuse these instead of a fresh closure per tick.
     this.onUpdateTimer = this.onUpdateTimer.bind(this);
     this.onFingerTimer = this.onFingerTimer.bind(this);
@@ -164,7 +167,11 @@ export class ChordTopology {
     // lists us although we do not list it has a stale view (e.g. a joiner whose admitting peer
     // found closer neighbours meanwhile). Either way, our view now rather than next period.
     const weList = this.core.table.neighbors.has(from);
-    if (update.type !== 'peer_ready' && knowsUs !== weList) this.sendUpdate(from, 'neighbors');
+    if (update.type === 'peer_ready' || knowsUs === weList) return;
+    const { successors, predecessors } = this.core.table.neighbors;
+    const view = `${successors.join(',')}/${predecessors.join(',')}`;
+    if (this.disagreements.shouldAnswer(from, view, this.core.clock.now()))
+      this.sendUpdate(from, 'neighbors');
   }
 
   buildUpdate(type: ChordUpdateType): ChordUpdate {
@@ -232,6 +239,7 @@ export class ChordTopology {
     if (!this.joined) return;
     this.flushUpdates();
     this.sweepHoldDown();
+    this.disagreements.sweep(this.core.clock.now());
     this.updateTimer = this.core.clock.schedule(
       this.jitter(this.core.settings.updateIntervalMs),
       this.onUpdateTimer,
