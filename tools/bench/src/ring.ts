@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { idToBytes, nodeIdFromBytes, randomNodeId } from '@p2psip/identity';
 import { diagnosticsV1 } from '@p2psip/proto';
@@ -199,6 +200,7 @@ async function baselineRss(): Promise<number> {
   const child = spawn(
     process.execPath,
     [
+      ...peerNodeFlags(),
       '-e',
       `require(${JSON.stringify(path.join(repoRoot, 'apps/peer/dist/main.cjs'))}); setTimeout(() => {}, 3000);`,
       '--',
@@ -210,6 +212,13 @@ async function baselineRss(): Promise<number> {
   const rss = child.pid ? rssOf(child.pid) : 0;
   child.kill();
   return rss;
+}
+
+/** The node flags the peer's bin runs with (its `#!/usr/bin/env -S node …` line): the baseline's too. */
+function peerNodeFlags(): string[] {
+  const bin = readFileSync(path.join(repoRoot, 'apps/peer/bin/p2psip-peer.cjs'), 'utf8');
+  const shebang = bin.slice(0, bin.indexOf('\n'));
+  return shebang.split(/\s+/).filter((token) => token.startsWith('--'));
 }
 
 main().catch((error: unknown) => {
