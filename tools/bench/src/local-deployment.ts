@@ -108,10 +108,26 @@ export async function startDeployment(init: DeploymentInit): Promise<RunningDepl
   }
 }
 
-function readyLine(child: ChildProcess): Promise<void> {
+/**
+ * Resolves at the first stdout line `isReady` accepts; rejects when the child exits first or
+ * after `timeoutMs`. Keeps reading afterwards, so a chatty child never blocks on a full pipe.
+ */
+export function readyLine(
+  child: ChildProcess,
+  isReady: (line: string) => boolean = (line) => line === 'ready',
+  timeoutMs = Number.POSITIVE_INFINITY,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => line === 'ready' && resolve());
-    child.once('exit', (code) => reject(new Error(`the deployment exited (${code}) before it was ready`)));
+    const timeout = Number.isFinite(timeoutMs)
+      ? setTimeout(() => reject(new Error(`not ready within ${timeoutMs} ms`)), timeoutMs)
+      : undefined;
+    timeout?.unref(); // an early exit rejects first; the timer must not hold the bench open
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!isReady(line)) return;
+      clearTimeout(timeout);
+      resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before it was ready`)));
   });
 }
 

@@ -2,8 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createInterface } from 'node:readline';
-import { type RunningDeployment, repoRoot, rssOf } from './local-deployment';
+import { type RunningDeployment, readyLine, repoRoot, rssOf } from './local-deployment';
 
 /**
  * RSS (kB) of a peer process hosting one virtual peer, joined to the deployment's ring, the
@@ -51,18 +50,7 @@ export async function singlePeerProcessRss(deployment: RunningDeployment, window
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timeout = setTimeout(
-        () => reject(new Error('the single-peer process was not ready in 120 s')),
-        120_000,
-      );
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        if (!line.includes('"msg":"ready"')) return;
-        clearTimeout(timeout);
-        resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`the single-peer process exited (${code})`)));
-    });
+    await readyLine(child, (line) => line.includes('"msg":"ready"'), 120_000);
     const pid = child.pid;
     if (!pid) throw new Error('the single-peer process has no pid');
     // The lowest reading: a young process holds its start-up garbage (enrollment, key and
