@@ -8,6 +8,7 @@ import {
   LinkTrunks,
   STORAGE_BODY_MAPPERS,
   createMessageSecurity,
+  countingCodec,
   createProtobufCodec,
 } from '@p2psip/overlay-grpc';
 import { LmdbValueEnvironment, openValueStore } from '@p2psip/persistence';
@@ -20,6 +21,7 @@ import { ThinClientLink } from './clients/thin-client-link';
 import { publishCertificates } from './certificate-publishing';
 import { KnownPeers } from './known-peers';
 import { startMemoryRelease } from './memory-release';
+import { exportMessageTally } from './message-metrics';
 import { Revocations } from './revocations';
 import { VirtualPeer } from './virtual-peer';
 
@@ -109,11 +111,13 @@ async function startPeers(
   const agreement = { overlay, configurationSequence: () => configuration.sequence };
   // Every request and answer this process originates is signed with its certificate's key (RFC
   // 6940 §6.3.4); destinations check the signature against the originator's Node-ID.
-  const codec = createProtobufCodec({
-    agreement,
-    extraMappers: STORAGE_BODY_MAPPERS,
-    signer: { certificateDer: identity.certificate.der, privateKey: identity.keyPem },
-  });
+  const { codec, tally } = countingCodec(
+    createProtobufCodec({
+      agreement,
+      extraMappers: STORAGE_BODY_MAPPERS,
+      signer: { certificateDer: identity.certificate.der, privateKey: identity.keyPem },
+    }),
+  );
   const metrics = createMetricsRegistry();
   const revocations = new Revocations(logger);
   const crlUrl = configuration.enrollmentServers[0]?.replace(/\/enroll$/, '/crl');
@@ -240,6 +244,8 @@ async function startPeers(
       this.set(trunks.trunkCount);
     },
   });
+
+  exportMessageTally(tally, metrics);
 
   new Gauge({
     name: 'p2psip_peer_attached_clients',

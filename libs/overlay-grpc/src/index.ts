@@ -1,5 +1,6 @@
 export * from './client-frame-stream';
 export * from './codec';
+export * from './counting-codec';
 export * from './errors';
 export * from './first-frame';
 export * from './grpc-link';
