@@ -231,7 +231,8 @@ async function measureEdge(
       ...edgeInit,
       name: 'edge-b',
       users: [CALLEE],
-      peer: overlay.peers[SETTINGS.peersPerProcess * 2 + 1] ?? '',
+      // A peer of another process than edge A's (the last one), whatever the layout.
+      peer: overlay.peers[SETTINGS.peersPerProcess * (SETTINGS.peerProcesses - 1) + 1] ?? overlay.peers.at(-1) ?? '',
     },
     processes,
   );
