@@ -1,6 +1,13 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { createProgram, integerArgument, portArgument } from '@p2psip/cli';
 import { createLogger } from '@p2psip/telemetry';
+import {
+  type HeapMode,
+  LEAN_HEAP_FROM_PEERS,
+  applyHeapMode,
+  parseHeapMode,
+  resolveHeapMode,
+} from './heap-mode';
 import { runPeers } from './run';
 
 /** The `p2psip-peer` command line. */
@@ -42,9 +49,18 @@ export function buildProgram(version: string): Command {
       'how long a new successor waits before it gets replicas (default 30000)',
       integerArgument(0),
     )
+    .option(
+      '--heap <mode>',
+      `V8 heap tuning: lean (less memory, more CPU under load), fast, or auto (lean from ${LEAN_HEAP_FROM_PEERS} virtual peers)`,
+      parseHeapMode,
+      'auto' as HeapMode,
+    )
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (options: RunFlags) => {
       const logger = createLogger({ name: 'p2psip-peer', level: options.logLevel });
+      const heap = resolveHeapMode(options.heap, options.count);
+      applyHeapMode(heap);
+      logger.info({ heap, requested: options.heap }, 'heap mode');
       const [host, listenPort] = splitListen(options.listen);
       // Installed before starting: SIGTERM while joining must stop cleanly, not kill half a peer.
       const stopping = new AbortController();
@@ -109,6 +125,7 @@ interface RunFlags {
   updateIntervalMs?: number;
   mongodbUri?: string;
   replicaHoldDownMs?: number;
+  heap: HeapMode;
   logLevel: string;
 }
 

@@ -19,6 +19,8 @@ const PROBES = Number(process.env.BENCH_PROBES ?? 1000);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map(Number);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const PER_PROCESS = Number(process.env.BENCH_PEERS_PER_PROCESS ?? 8);
+/** The launcher's peer processes run `--heap auto`: lean from 16 virtual peers (apps/peer heap-mode.ts). */
+const HEAP: 'lean' | 'fast' = PER_PROCESS >= 16 ? 'lean' : 'fast';
 // How long the one-peer baseline process is watched after it joined (its lowest RSS counts).
 const SINGLE_PEER_WINDOW_MS = 45_000;
 
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     const idleRssKb = deployment.peerPids.map(rssOf);
     const sockets = deployment.peerPids.map(socketsOf);
     // Last, as it adds a peer to the ring: a running process with one virtual peer.
-    const singleKb = await singlePeerProcessRss(deployment, SINGLE_PEER_WINDOW_MS);
+    const singleKb = await singlePeerProcessRss(deployment, SINGLE_PEER_WINDOW_MS, HEAP);
     // Each process's first virtual peer is inside that baseline; the others are what it adds.
     const beyondSingle = (kb: readonly number[]) =>
       (kb.reduce((a, b) => a + b, 0) - singleKb * kb.length) / Math.max(1, PEERS - kb.length);
@@ -214,11 +216,15 @@ async function baselineRss(): Promise<number> {
   return rss;
 }
 
-/** The node flags the peer's bin runs with (its `#!/usr/bin/env -S node …` line): the baseline's too. */
+/**
+ * The node flags the peer processes run with: their bin's (its `#!/usr/bin/env -S node …` line),
+ * and V8's --optimize-for-size when their heap mode is lean: the baseline's too.
+ */
 function peerNodeFlags(): string[] {
   const bin = readFileSync(path.join(repoRoot, 'apps/peer/bin/p2psip-peer.cjs'), 'utf8');
   const shebang = bin.slice(0, bin.indexOf('\n'));
-  return shebang.split(/\s+/).filter((token) => token.startsWith('--'));
+  const flags = shebang.split(/\s+/).filter((token) => token.startsWith('--'));
+  return HEAP === 'lean' ? [...flags, '--optimize-for-size'] : flags;
 }
 
 main().catch((error: unknown) => {

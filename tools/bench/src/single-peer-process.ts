@@ -10,9 +10,15 @@ import { type RunningDeployment, readyLine, repoRoot, rssOf } from './local-depl
  * (the runtime, TLS, lmdb, NATS and the code V8 compiled while it runs). The lowest reading
  * charges each added peer the most. It runs as the launcher runs its peers,
  * as a user of its own: another certificate of a peer process's user would carry the same
- * Node-IDs, and two peers with one Node-ID fight over it.
+ * Node-IDs, and two peers with one Node-ID fight over it. It runs in the heap mode of the
+ * launcher's peer processes, so that the difference is the added peers, not V8's settings.
  */
-export async function singlePeerProcessRss(deployment: RunningDeployment, windowMs: number): Promise<number> {
+export async function singlePeerProcessRss(
+  deployment: RunningDeployment,
+  windowMs: number,
+  /** The heap mode of the processes it is compared with (`p2psip-peer run --heap`). */
+  heap: 'lean' | 'fast',
+): Promise<number> {
   const { description, stateDir } = deployment;
   const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
   const user = `bench-single-peer@${description.overlay}`;
@@ -46,6 +52,8 @@ export async function singlePeerProcessRss(deployment: RunningDeployment, window
       description.nats.url,
       '--update-interval-ms',
       '5000',
+      '--heap',
+      heap,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
