@@ -37,6 +37,8 @@ interface EdgeReady {
   listen: string[];
   nodeId: string;
   peer: string;
+  /** host:port of the edge's /metrics, /healthz and /readyz. */
+  metrics: string;
 }
 interface RunningEdge {
   readonly name: string;
@@ -282,6 +284,14 @@ describe('e2e — the SIP edge for standard phones (sipp)', () => {
     expect(found.found).toBe(true);
     expect(found.entries.length).toBeGreaterThanOrEqual(1);
     expect(found.entries.map((e) => e.signer)).toContain(`bob@${domain}`);
+    // The edge's ops endpoint: ready while attached, and bob's overlay store timed.
+    const ops = `http://${edgeB().ready.metrics}`;
+    expect((await fetch(`${ops}/readyz`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
+    const metrics = await (await fetch(`${ops}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    expect(metrics).toMatch(
+      /p2psip_edge_overlay_store_seconds_count\{operation="store",outcome="ok"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/p2psip_edge_events_total\{event="registered"\} [1-9]/);
   });
 
   it(`completes ${CALLS} sipp calls from edge A to bob’s UAS at edge B with 0 failed`, async () => {

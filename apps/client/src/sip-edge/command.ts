@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, integerArgument, printResult } from '@p2psip/cli';
+import { UsageError, integerArgument, portArgument, printResult } from '@p2psip/cli';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import {
   type EdgeOverlay,
@@ -13,7 +13,9 @@ import { type StoredIdentity, readIdentity } from '@p2psip/enrollment-client';
 import { type NodeId, idToBytes, idToHex, resourceIdOf, resourceIdOfName } from '@p2psip/identity';
 import { SIP_REGISTRATION_KIND_ID, encodeSipRegistration } from '@p2psip/sip-usage';
 import { signValue } from '@p2psip/storage';
+import { createLogger, startOpsServer } from '@p2psip/telemetry';
 import { openSession, reachAor } from '../sip/calling';
+import { EdgeMetrics } from './edge-metrics';
 import { type EdgeUser, readUsersFile } from './users-file';
 
 interface EdgeOptions {
@@ -24,6 +26,7 @@ interface EdgeOptions {
   peer?: string;
   bootstrap?: string;
   timeoutMs: number;
+  metricsPort: number;
   json?: boolean;
 }
 
@@ -52,6 +55,12 @@ export function addSipEdgeCommand(program: Command): void {
       'a bootstrap service that names peers to attach to (and to fail over to)',
     )
     .option('--timeout-ms <ms>', 'deadline of each overlay step', integerArgument(1), 5000)
+    .option(
+      '--metrics-port <port>',
+      'Prometheus /metrics, /healthz and /readyz (ready while attached) on 127.0.0.1 (0 = any free port)',
+      portArgument,
+      0,
+    )
     .option('--json', 'print one JSON object per event and line')
     .action((options: EdgeOptions) => runEdge(options));
 }
@@ -69,7 +78,8 @@ async function runEdge(options: EdgeOptions): Promise<void> {
   const emit = (event: { readonly event: string; readonly [field: string]: unknown }): void =>
     printResult(event, options, (e) => `${e.event} ${JSON.stringify({ ...e, event: undefined })}`);
   const session = await openSession(identity, options);
-  const overlay = new OverlayRegistrations(session, identity, users, options);
+  const metrics = new EdgeMetrics();
+  const overlay = new OverlayRegistrations(session, identity, users, options, metrics);
   const edge = new SipEdge({
     domain,
     passwords: new Map([...users.values()].map((u) => [u.aor, u.password])),
@@ -80,9 +90,24 @@ async function runEdge(options: EdgeOptions): Promise<void> {
   });
   await edge.start();
   edge.answerAppAttachOf(session);
-  edge.on('event', (event) => emit(event));
-  session.on('detached', (peer) => emit({ event: 'detached', peer: idToHex(peer) }));
+  let attached = true;
+  const ops = await startOpsServer({
+    registry: metrics.registry,
+    health: { ready: () => attached },
+    // Standard output carries the edge's events; the ops server's own failures go to stderr.
+    logger: createLogger({ name: 'p2psip sip-edge', level: 'warn', destination: process.stderr }),
+    port: options.metricsPort,
+  });
+  edge.on('event', (event) => {
+    metrics.countEvent(event.event);
+    emit(event);
+  });
+  session.on('detached', (peer) => {
+    attached = false;
+    emit({ event: 'detached', peer: idToHex(peer) });
+  });
   session.on('attached', (attachment) => {
+    attached = true;
     emit({ event: 'reattached', peer: idToHex(attachment.peerNodeId) });
     // Every AOR with phones here now needs a route through the new attachment peer.
     edge.restoreRegistrations();
@@ -91,6 +116,7 @@ async function runEdge(options: EdgeOptions): Promise<void> {
     event: 'edge-ready',
     listen: [...edge.listening],
     tls: edge.tlsAddress,
+    metrics: ops.address,
     nodeId: idToHex(session.nodeId),
     peer: idToHex(session.attachment.peerNodeId),
     users: users.size,
@@ -102,6 +128,7 @@ async function runEdge(options: EdgeOptions): Promise<void> {
   emit({ event: 'stopping', malformed: edge.malformed });
   await edge.close();
   await session.close();
+  await ops.stop();
 }
 
 /**
@@ -120,6 +147,7 @@ class OverlayRegistrations implements EdgeOverlay {
     private readonly edgeIdentity: StoredIdentity,
     private readonly users: ReadonlyMap<string, EdgeUser>,
     private readonly options: EdgeOptions,
+    private readonly metrics: EdgeMetrics,
   ) {}
 
   register(aor: string, expiresS: number): Promise<void> {
@@ -131,12 +159,12 @@ class OverlayRegistrations implements EdgeOverlay {
         { kind: 'node', id: this.session.nodeId },
       ],
     });
-    return this.put(aor, route, true, Math.max(1, expiresS));
+    return this.metrics.timeStore('store', () => this.put(aor, route, true, Math.max(1, expiresS)));
   }
 
   /** RFC 7904 §4.2: exists = false for the user's key. */
   unregister(aor: string): Promise<void> {
-    return this.put(aor, new Uint8Array(0), false, 60);
+    return this.metrics.timeStore('withdraw', () => this.put(aor, new Uint8Array(0), false, 60));
   }
 
   reach(aor: string) {
