@@ -23,11 +23,11 @@ export function resolveHeapMode(mode: HeapMode, virtualPeers: number): 'lean' | 
 /**
  * Lean is V8's --optimize-for-size (ADR 0003 §10): the heap grows in smaller steps and is
  * collected sooner. In bench:ring it took ~0.25 MB off each of 50 virtual peers in a process; in
- * a store-bound bench:sip step it cost the peers ~30 % more CPU per store, and at 100 register +
- * remove calls/s p95 went from 44 ms to 744 ms. Set at run time, before the peers start: it
- * governs the heap's growth from then on (measured: 478 MB for 4 × 50 peers against 466 MB with
- * the flag on node's command line and 506 MB without it).
+ * store-bound bench:sip steps the peers spent 10–30 % more CPU per store with it. Set at run
+ * time, before the peers start: it governs the heap's growth from then on (measured: 478 MB for
+ * 4 × 50 peers against 466 MB with the flag on node's command line and 506 MB without it). Fast
+ * sets nothing, so a flag given to node on its command line still holds.
  */
 export function applyHeapMode(mode: 'lean' | 'fast'): void {
-  setFlagsFromString(mode === 'lean' ? '--optimize-for-size' : '--no-optimize-for-size');
+  if (mode === 'lean') setFlagsFromString('--optimize-for-size');
 }
