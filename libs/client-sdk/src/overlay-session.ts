@@ -164,7 +164,10 @@ async function openStream(
 ): Promise<void> {
   const call = attachment.client.connect();
   const configurationSequence = attachment.configurationSequence;
-  call.write({ kind: { $case: 'hello', hello: { nodeId: idToBytes(init.nodeId), configurationSequence } } });
+  call.write({
+    kind: { $case: 'hello', hello: { nodeId: idToBytes(init.nodeId), configurationSequence } },
+    acceptsBatches: true,
+  });
   let first: peerV1.ClientFrame;
   try {
     first = await readFirstFrame<peerV1.ClientFrame>(call, init.timeoutMs, init.signal);
@@ -185,7 +188,13 @@ async function openStream(
     signer: { certificateDer: init.identity.certificate.der, privateKey: init.identity.keyPem },
   });
   node.accept(
-    new GrpcLink(attachment.peerNodeId, attachment.address, true, new ClientFrameStream(call), codec),
+    new GrpcLink(
+      attachment.peerNodeId,
+      attachment.address,
+      true,
+      new ClientFrameStream(call, first.acceptsBatches),
+      codec,
+    ),
   );
 }
 

@@ -7,7 +7,7 @@ import { LinkInbox } from './link-inbox';
 
 /** The stream side a link writes to and reads from (client and server duplex calls both fit). */
 export interface FrameStream {
-  write(frame: overlayV1.LinkFrame): boolean;
+  write(frame: overlayV1.LinkFrame, callback?: (error?: Error | null) => void): boolean;
   end(): void;
   cancel?(): void;
   /** Frames queued but not yet sent (Node's Writable). */

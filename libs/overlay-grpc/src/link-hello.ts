@@ -28,6 +28,7 @@ export function makeHello(
     configurationSequence: agreement.configurationSequence(),
     version: RELOAD_VERSION,
     expectedNodeId: expected === undefined ? Buffer.alloc(0) : idToBytes(expected),
+    acceptsBatches: true,
   };
 }
 

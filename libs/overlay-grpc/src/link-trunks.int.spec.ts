@@ -250,6 +250,89 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     client.close();
   });
 
+  /** A raw Link call to b from a process of its own, opening link 1 to b's first peer. */
+  async function rawLink(acceptsBatches: boolean) {
+    const raw = await pki.issue();
+    const client = createClient(overlayV1.OverlayLinkServiceClient, b.address(0), clientCredentials(raw));
+    const call = client.link();
+    const frames: overlayV1.LinkFrame[] = [];
+    call.on('data', (frame: overlayV1.LinkFrame) => frames.push(frame));
+    call.on('error', () => undefined); // the cancellation at the end
+    const hello = { ...makeHello(agreement, raw.nodeIds[0], b1()), acceptsBatches };
+    call.write({ sequence: 0n, link: 1, kind: { $case: 'hello', hello } });
+    const inbound = await acceptedLink(b, b1(), raw.nodeIds[0]);
+    const stop = () => {
+      call.cancel();
+      client.close();
+    };
+    return { call, frames, inbound, stop };
+  }
+
+  /** The ping paddings the frames carry, batched or not, in order. */
+  function paddings(frames: readonly overlayV1.LinkFrame[]): string[] {
+    const messages = frames.flatMap((frame) =>
+      frame.kind?.$case === 'batch'
+        ? frame.kind.batch.frames.map((bytes) => overlayV1.LinkFrame.decode(bytes))
+        : [frame],
+    );
+    return messages.flatMap((frame) => {
+      if (frame.kind?.$case !== 'message') return [];
+      const decoded = codec.decode(frame.kind.message);
+      return decoded
+        ? [Buffer.from((decoded.body as unknown as { padding: Uint8Array }).padding).toString()]
+        : [];
+    });
+  }
+
+  it('batches the frames a busy trunk queues, for a remote whose hello reads batches', async () => {
+    const { frames, inbound, stop } = await rawLink(true);
+    const sent = Array.from({ length: 300 }, (_, i) => `m${i}`);
+    for (const text of sent) inbound.send(message(text));
+    await until(() => paddings(frames).length === sent.length);
+    expect(paddings(frames)).toEqual(sent);
+    const batches = frames.filter((frame) => frame.kind?.$case === 'batch');
+    expect(batches.length).toBeGreaterThan(0);
+    expect(frames.length).toBeLessThan(sent.length);
+    stop();
+  });
+
+  it('sends single frames to a remote whose hello does not read batches (an older build)', async () => {
+    const { frames, inbound, stop } = await rawLink(false);
+    const sent = Array.from({ length: 300 }, (_, i) => `m${i}`);
+    for (const text of sent) inbound.send(message(text));
+    await until(() => paddings(frames).length === sent.length);
+    expect(paddings(frames)).toEqual(sent);
+    expect(frames.some((frame) => frame.kind?.$case === 'batch')).toBe(false);
+    stop();
+  });
+
+  it('delivers the good frames of a received batch in order, skipping garbage and nested batches', async () => {
+    const { call, inbound, stop } = await rawLink(true);
+    const recorder = new Recorder();
+    inbound.setHandler(recorder);
+    const frame = (text: string, sequence: bigint): Uint8Array =>
+      overlayV1.LinkFrame.encode({
+        sequence,
+        link: 1,
+        kind: { $case: 'message', message: codec.encode(message(text)) },
+      }).finish();
+    const nested = overlayV1.LinkFrame.encode({
+      sequence: 0n,
+      link: 0,
+      kind: { $case: 'batch', batch: { frames: [Buffer.from(frame('nested', 9n))] } },
+    }).finish();
+    const batch = [frame('one', 1n), Buffer.from('\xff\xff garbage'), nested, frame('two', 2n)];
+    call.write({
+      sequence: 0n,
+      link: 0,
+      kind: { $case: 'batch', batch: { frames: batch.map((b) => Buffer.from(b)) } },
+    });
+    await until(() => recorder.messages.length === 2);
+    expect(recorder.messages).toEqual(['one', 'two']);
+    expect(recorder.closes).toBe(0);
+    stop();
+  });
+
   it('refuses revoked certificates and certificates of another CA', async () => {
     const a = await processOf();
     revoked = new Set([a.identity.certificate.serialNumber]);

@@ -1,6 +1,6 @@
 import { type NodeId, idToHex, nodeIdFromBytes } from '@p2psip/identity';
 import { ConnectFailedError, type OverlayMessage } from '@p2psip/overlay';
-import type { overlayV1 } from '@p2psip/proto';
+import { overlayV1 } from '@p2psip/proto';
 import type { PeerIdentity } from '@p2psip/rpc';
 import type { FrameStream, LinkCounters } from './grpc-link';
 import { type LinkAgreement, checkHello, makeHello } from './link-hello';
@@ -8,6 +8,8 @@ import type { LinkEndpoint } from './link-endpoint';
 import { type MessageCodec, encodeOrDrop } from './message-codec';
 import { type LinkCarrier, TrunkLink } from './trunk-link';
 import { drainAndEnd } from './drain-and-end';
+import { FrameCoalescer } from './frame-coalescer';
+import { linkBatchFormat, unpackBatch } from './frame-batches';
 
 /**
  * Frames a trunk may queue before its remote counts as stuck: a process that stops reading must
@@ -45,6 +47,7 @@ export class Trunk implements LinkCarrier {
   private readonly links = new Map<number, TrunkLink>();
   private readonly opening = new Map<number, PendingOpen>();
   private nextId: number;
+  private readonly out: FrameCoalescer<overlayV1.LinkFrame>;
   private ended = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private remote: PeerIdentity | undefined;
@@ -68,6 +71,7 @@ export class Trunk implements LinkCarrier {
     private readonly idleMs: number,
   ) {
     this.nextId = dialled ? 1 : 2;
+    this.out = new FrameCoalescer(stream, linkBatchFormat);
     stream.on('data', (frame) => this.receive(frame));
     stream.on('end', () => this.end('the remote ended the trunk'));
     stream.on('close', () => this.end('the trunk closed'));
@@ -169,12 +173,12 @@ export class Trunk implements LinkCarrier {
 
   private write(frame: overlayV1.LinkFrame): void {
     if (this.ended) return;
-    if (this.stream.writableLength > MAX_TRUNK_QUEUED_FRAMES) {
+    if (this.out.queued > MAX_TRUNK_QUEUED_FRAMES) {
       this.close('the remote stopped reading');
       return;
     }
     try {
-      this.stream.write(frame);
+      this.out.write(frame);
     } catch {
       this.close('the trunk cannot be written');
     }
@@ -189,8 +193,19 @@ export class Trunk implements LinkCarrier {
         return this.onHello(frame.link, frame.kind.hello);
       case 'close':
         return this.onClose(frame.link, frame.kind.close.reason);
+      case 'batch':
+        return this.receiveBatch(frame.kind.batch.frames);
       default:
         return; // acks and unknown kinds carry nothing a trunk needs
+    }
+  }
+
+  private receiveBatch(frames: readonly Uint8Array[]): void {
+    const malformed = (): void =>
+      this.host.counters?.onMalformed?.((this.remote as PeerIdentity).nodeIds[0]);
+    for (const frame of unpackBatch(frames, (bytes) => overlayV1.LinkFrame.decode(bytes), malformed)) {
+      if (this.ended) return;
+      this.receive(frame);
     }
   }
 
@@ -206,6 +221,7 @@ export class Trunk implements LinkCarrier {
   }
 
   private onHello(id: number, hello: overlayV1.LinkHello): void {
+    if (hello.acceptsBatches) this.out.enableBatches();
     const pending = this.opening.get(id);
     if (pending) return this.onAccepted(id, pending, hello);
     if (this.links.has(id)) return; // a repeated hello changes nothing

@@ -39,18 +39,28 @@ export async function connectClient(
     );
   if (peer.isRevoked(caller.certificate))
     throw new RpcError('forbidden', 'REVOKED', 'the certificate is revoked');
-  const clientNodeId = await readClientHello(call, context, caller.nodeIds);
+  const hello = await readClientHello(call, context, caller.nodeIds);
+  const clientNodeId = hello.nodeId;
   const node = peer.node;
   if (clientNodeId === node.nodeId)
     throw new RpcError('forbidden', 'OWN_NODE_ID', 'a client cannot attach with the peer’s own Node-ID');
-  call.write({ kind: { $case: 'attachment', attachment: peer.attachmentInfo(clientNodeId) } });
+  call.write({
+    kind: { $case: 'attachment', attachment: peer.attachmentInfo(clientNodeId) },
+    acceptsBatches: true,
+  });
   const closed = new Promise<void>((resolve) => {
     call.once('close', resolve);
     call.once('end', () => resolve());
     call.once('error', () => resolve());
     context.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  const stream = new GrpcLink(clientNodeId, call.getPeer(), false, new ClientFrameStream(call), peer.codec);
+  const stream = new GrpcLink(
+    clientNodeId,
+    call.getPeer(),
+    false,
+    new ClientFrameStream(call, hello.acceptsBatches),
+    peer.codec,
+  );
   const link = new ThinClientLink(stream, caller.certificate, peer.logger);
   // A client that re-attaches here (its old stream not yet noticed dead) replaces that stream:
   // the glare rule, made for two peers dialling each other, would keep the old one.
@@ -62,6 +72,13 @@ export async function connectClient(
   peer.logger.info({ client: idToHex(clientNodeId) }, 'client detached');
 }
 
+/** What the client's hello told us. */
+interface ClientHelloFacts {
+  readonly nodeId: NodeId;
+  /** The client reads batch frames. */
+  readonly acceptsBatches: boolean;
+}
+
 /**
  * The Node-ID the client's hello names, checked against its certificate. A function of its own so
  * that the decoded frame (views into a received chunk) is not a local of the handler, which stays
@@ -71,7 +88,7 @@ async function readClientHello(
   call: ServerDuplexStream<peerV1.ClientFrame, peerV1.ClientFrame>,
   context: CallContext,
   certificateNodeIds: readonly NodeId[],
-): Promise<NodeId> {
+): Promise<ClientHelloFacts> {
   const first = await readFirstFrame<peerV1.ClientFrame>(call, HELLO_TIMEOUT_MS, context.signal).catch(
     (cause: unknown) => {
       throw new RpcError('invalid-argument', 'NO_HELLO', errorText(cause), { cause });
@@ -79,7 +96,10 @@ async function readClientHello(
   );
   if (first.kind?.$case !== 'hello')
     throw new RpcError('invalid-argument', 'NO_HELLO', 'the first frame must be a ClientHello');
-  return helloNodeId(first.kind.hello.nodeId, certificateNodeIds);
+  return {
+    nodeId: helloNodeId(first.kind.hello.nodeId, certificateNodeIds),
+    acceptsBatches: first.acceptsBatches,
+  };
 }
 
 function helloNodeId(bytes: Uint8Array, certificateNodeIds: readonly NodeId[]): NodeId {

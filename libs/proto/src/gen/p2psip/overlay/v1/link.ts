@@ -40,6 +40,11 @@ export interface LinkHello {
    * endpoint the trunk was dialled to. Empty in the answer.
    */
   expectedNodeId: Buffer;
+  /**
+   * The sender reads LinkBatch frames. A trunk sends batches only after a hello of the remote
+   * said so, so a process of an older build keeps getting single frames (ADR 0003 §11).
+   */
+  acceptsBatches: boolean;
 }
 
 /**
@@ -65,6 +70,16 @@ export interface LinkClose {
   reason: string;
 }
 
+/**
+ * The frames a trunk queued while its previous write was still on the way out, sent as one gRPC
+ * message (ADR 0003 §11): a stream takes one write per event-loop turn, so one frame per write
+ * made busy trunks queue for hundreds of milliseconds.
+ */
+export interface LinkBatch {
+  /** Each an encoded LinkFrame that is not itself a batch, in the order they were sent. */
+  frames: Buffer[];
+}
+
 /** One frame on a trunk. */
 export interface LinkFrame {
   /**
@@ -77,6 +92,9 @@ export interface LinkFrame {
     | { $case: "ack"; ack: LinkAck }
     | { $case: "hello"; hello: LinkHello }
     | { $case: "close"; close: LinkClose }
+    | //
+    /** Only to a remote whose hello set accepts_batches. */
+    { $case: "batch"; batch: LinkBatch }
     | undefined;
   /**
    * The link this frame belongs to: odd numbers are opened by the trunk's dialler, even ones by
@@ -86,7 +104,14 @@ export interface LinkFrame {
 }
 
 function createBaseLinkHello(): LinkHello {
-  return { nodeId: Buffer.alloc(0), overlay: 0, configurationSequence: 0, version: 0, expectedNodeId: Buffer.alloc(0) };
+  return {
+    nodeId: Buffer.alloc(0),
+    overlay: 0,
+    configurationSequence: 0,
+    version: 0,
+    expectedNodeId: Buffer.alloc(0),
+    acceptsBatches: false,
+  };
 }
 
 export const LinkHello: MessageFns<LinkHello> = {
@@ -105,6 +130,9 @@ export const LinkHello: MessageFns<LinkHello> = {
     }
     if (message.expectedNodeId.length !== 0) {
       writer.uint32(42).bytes(message.expectedNodeId);
+    }
+    if (message.acceptsBatches !== false) {
+      writer.uint32(48).bool(message.acceptsBatches);
     }
     return writer;
   },
@@ -162,6 +190,14 @@ export const LinkHello: MessageFns<LinkHello> = {
             message.expectedNodeId = Buffer.from(reader.bytes());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.acceptsBatches = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -193,6 +229,11 @@ export const LinkHello: MessageFns<LinkHello> = {
         : isSet(object.expected_node_id)
         ? Buffer.from(bytesFromBase64(object.expected_node_id))
         : Buffer.alloc(0),
+      acceptsBatches: isSet(object.acceptsBatches)
+        ? globalThis.Boolean(object.acceptsBatches)
+        : isSet(object.accepts_batches)
+        ? globalThis.Boolean(object.accepts_batches)
+        : false,
     };
   },
 
@@ -213,6 +254,9 @@ export const LinkHello: MessageFns<LinkHello> = {
     if (message.expectedNodeId.length !== 0) {
       obj.expectedNodeId = base64FromBytes(message.expectedNodeId);
     }
+    if (message.acceptsBatches !== false) {
+      obj.acceptsBatches = message.acceptsBatches;
+    }
     return obj;
   },
 
@@ -226,6 +270,7 @@ export const LinkHello: MessageFns<LinkHello> = {
     message.configurationSequence = object.configurationSequence ?? 0;
     message.version = object.version ?? 0;
     message.expectedNodeId = object.expectedNodeId ?? Buffer.alloc(0);
+    message.acceptsBatches = object.acceptsBatches ?? false;
     return message;
   },
 };
@@ -391,6 +436,77 @@ export const LinkClose: MessageFns<LinkClose> = {
   },
 };
 
+function createBaseLinkBatch(): LinkBatch {
+  return { frames: [] };
+}
+
+export const LinkBatch: MessageFns<LinkBatch> = {
+  encode(message: LinkBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.frames) {
+      writer.uint32(10).bytes(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LinkBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLinkBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frames.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LinkBatch {
+    return {
+      frames: globalThis.Array.isArray(object?.frames)
+        ? object.frames.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+    };
+  },
+
+  toJSON(message: LinkBatch): unknown {
+    const obj: any = {};
+    if (message.frames?.length) {
+      obj.frames = message.frames.map((e) => base64FromBytes(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LinkBatch>): LinkBatch {
+    return LinkBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LinkBatch>): LinkBatch {
+    const message = createBaseLinkBatch();
+    message.frames = object.frames?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseLinkFrame(): LinkFrame {
   return { sequence: 0n, kind: undefined, link: 0 };
 }
@@ -415,6 +531,9 @@ export const LinkFrame: MessageFns<LinkFrame> = {
         break;
       case "close":
         LinkClose.encode(message.kind.close, writer.uint32(50).fork()).join();
+        break;
+      case "batch":
+        LinkBatch.encode(message.kind.batch, writer.uint32(58).fork()).join();
         break;
     }
     if (message.link !== 0) {
@@ -476,6 +595,14 @@ export const LinkFrame: MessageFns<LinkFrame> = {
             message.kind = { $case: "close", close: LinkClose.decode(reader, reader.uint32()) };
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.kind = { $case: "batch", batch: LinkBatch.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 5: {
             if (tag !== 40) {
               break;
@@ -507,6 +634,8 @@ export const LinkFrame: MessageFns<LinkFrame> = {
         ? { $case: "hello", hello: LinkHello.fromJSON(object.hello) }
         : isSet(object.close)
         ? { $case: "close", close: LinkClose.fromJSON(object.close) }
+        : isSet(object.batch)
+        ? { $case: "batch", batch: LinkBatch.fromJSON(object.batch) }
         : undefined,
       link: isSet(object.link) ? globalThis.Number(object.link) : 0,
     };
@@ -525,6 +654,8 @@ export const LinkFrame: MessageFns<LinkFrame> = {
       obj.hello = LinkHello.toJSON(message.kind.hello);
     } else if (message.kind?.$case === "close") {
       obj.close = LinkClose.toJSON(message.kind.close);
+    } else if (message.kind?.$case === "batch") {
+      obj.batch = LinkBatch.toJSON(message.kind.batch);
     }
     if (message.link !== 0) {
       obj.link = Math.round(message.link);
@@ -560,6 +691,12 @@ export const LinkFrame: MessageFns<LinkFrame> = {
       case "close": {
         if (object.kind?.close !== undefined && object.kind?.close !== null) {
           message.kind = { $case: "close", close: LinkClose.fromPartial(object.kind.close) };
+        }
+        break;
+      }
+      case "batch": {
+        if (object.kind?.batch !== undefined && object.kind?.batch !== null) {
+          message.kind = { $case: "batch", batch: LinkBatch.fromPartial(object.kind.batch) };
         }
         break;
       }

@@ -99,7 +99,18 @@ export interface ClientFrame {
     | //
     /** Either direction afterwards. */
     { $case: "message"; message: Message }
+    | //
+    /** Either direction afterwards, to a side whose first frame set accepts_batches. */
+    { $case: "batch"; batch: ClientBatch }
     | undefined;
+  /** On the first frame (hello, attachment): the sender reads batch frames (ADR 0003 §11). */
+  acceptsBatches: boolean;
+}
+
+/** Message frames queued while the previous write was on the way out, sent as one gRPC message. */
+export interface ClientBatch {
+  /** Each an encoded ClientFrame of kind message, in the order they were sent. */
+  frames: Buffer[];
 }
 
 /** GetAttachmentInfo request. */
@@ -658,7 +669,7 @@ export const ClientHello: MessageFns<ClientHello> = {
 };
 
 function createBaseClientFrame(): ClientFrame {
-  return { kind: undefined };
+  return { kind: undefined, acceptsBatches: false };
 }
 
 export const ClientFrame: MessageFns<ClientFrame> = {
@@ -673,6 +684,12 @@ export const ClientFrame: MessageFns<ClientFrame> = {
       case "message":
         Message.encode(message.kind.message, writer.uint32(26).fork()).join();
         break;
+      case "batch":
+        ClientBatch.encode(message.kind.batch, writer.uint32(34).fork()).join();
+        break;
+    }
+    if (message.acceptsBatches !== false) {
+      writer.uint32(40).bool(message.acceptsBatches);
     }
     return writer;
   },
@@ -714,6 +731,22 @@ export const ClientFrame: MessageFns<ClientFrame> = {
             message.kind = { $case: "message", message: Message.decode(reader, reader.uint32()) };
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = { $case: "batch", batch: ClientBatch.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.acceptsBatches = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -734,7 +767,14 @@ export const ClientFrame: MessageFns<ClientFrame> = {
         ? { $case: "attachment", attachment: AttachmentInfo.fromJSON(object.attachment) }
         : isSet(object.message)
         ? { $case: "message", message: Message.fromJSON(object.message) }
+        : isSet(object.batch)
+        ? { $case: "batch", batch: ClientBatch.fromJSON(object.batch) }
         : undefined,
+      acceptsBatches: isSet(object.acceptsBatches)
+        ? globalThis.Boolean(object.acceptsBatches)
+        : isSet(object.accepts_batches)
+        ? globalThis.Boolean(object.accepts_batches)
+        : false,
     };
   },
 
@@ -746,6 +786,11 @@ export const ClientFrame: MessageFns<ClientFrame> = {
       obj.attachment = AttachmentInfo.toJSON(message.kind.attachment);
     } else if (message.kind?.$case === "message") {
       obj.message = Message.toJSON(message.kind.message);
+    } else if (message.kind?.$case === "batch") {
+      obj.batch = ClientBatch.toJSON(message.kind.batch);
+    }
+    if (message.acceptsBatches !== false) {
+      obj.acceptsBatches = message.acceptsBatches;
     }
     return obj;
   },
@@ -774,7 +819,85 @@ export const ClientFrame: MessageFns<ClientFrame> = {
         }
         break;
       }
+      case "batch": {
+        if (object.kind?.batch !== undefined && object.kind?.batch !== null) {
+          message.kind = { $case: "batch", batch: ClientBatch.fromPartial(object.kind.batch) };
+        }
+        break;
+      }
     }
+    message.acceptsBatches = object.acceptsBatches ?? false;
+    return message;
+  },
+};
+
+function createBaseClientBatch(): ClientBatch {
+  return { frames: [] };
+}
+
+export const ClientBatch: MessageFns<ClientBatch> = {
+  encode(message: ClientBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.frames) {
+      writer.uint32(10).bytes(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClientBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClientBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frames.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClientBatch {
+    return {
+      frames: globalThis.Array.isArray(object?.frames)
+        ? object.frames.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+    };
+  },
+
+  toJSON(message: ClientBatch): unknown {
+    const obj: any = {};
+    if (message.frames?.length) {
+      obj.frames = message.frames.map((e) => base64FromBytes(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ClientBatch>): ClientBatch {
+    return ClientBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClientBatch>): ClientBatch {
+    const message = createBaseClientBatch();
+    message.frames = object.frames?.map((e) => e) || [];
     return message;
   },
 };

@@ -1,0 +1,111 @@
+/** The writing half of a grpc-js duplex call (Node's Writable). */
+export interface CallbackWritable<F> {
+  write(frame: F, callback: (error?: Error | null) => void): boolean;
+  /** Frames handed to the stream but not yet sent. */
+  readonly writableLength: number;
+}
+
+/** How a stream's frames travel in one batch frame. */
+export interface BatchFormat<F> {
+  /** One frame as it goes into a batch. */
+  encode(frame: F): Uint8Array;
+  /** The frame that carries these encoded frames. */
+  wrap(encoded: Uint8Array[]): F;
+}
+
+/**
+ * Bytes of encoded frames one batch carries at most (a frame larger than this goes alone).
+ * Receivers accept at least 64 KiB per gRPC message (4 × max-message-size, 64 KiB at least), and
+ * the batch adds a few bytes per frame.
+ */
+export const MAX_BATCH_BYTES = 48 * 1024;
+
+/** Per-frame overhead of a batch's repeated bytes field: tag and a length of up to 3 bytes. */
+const FIELD_OVERHEAD_BYTES = 4;
+
+/**
+ * Sends a stream's frames one write at a time, and everything queued meanwhile as one batch frame
+ * (ADR 0003 §11). Why: grpc-js completes a write only once HTTP/2 has flushed it to the socket,
+ * one event-loop turn later, and Node's Writable holds further writes until then. Under load a
+ * busy stream thus moved one frame per turn while the rest waited in its buffer: no CPU, but
+ * hundreds of milliseconds per hop. Until the remote says it reads batches, frames go to the
+ * stream one by one, as they always did.
+ */
+export class FrameCoalescer<F> {
+  private queue: F[] = [];
+  private writing = false;
+  private batching = false;
+  private failed = false;
+
+  constructor(
+    private readonly stream: CallbackWritable<F>,
+    private readonly format: BatchFormat<F>,
+    private readonly maxBatchBytes = MAX_BATCH_BYTES,
+  ) {}
+
+  /** The remote reads batch frames: from now on, frames queued during a write leave together. */
+  enableBatches(): void {
+    this.batching = true;
+  }
+
+  get batchesEnabled(): boolean {
+    return this.batching;
+  }
+
+  /** Frames not yet sent: waiting here, or in the stream's own buffer. */
+  get queued(): number {
+    return this.queue.length + this.stream.writableLength;
+  }
+
+  /** Queues a frame. Throws what the stream's write throws (a stream already ended). */
+  write(frame: F): void {
+    if (this.failed) return;
+    if (!this.batching) {
+      this.stream.write(frame, noop);
+      return;
+    }
+    this.queue.push(frame);
+    if (!this.writing) this.writeNext();
+  }
+
+  private writeNext(): void {
+    if (this.queue.length === 0) {
+      this.writing = false;
+      return;
+    }
+    this.writing = true;
+    const next = this.queue.length === 1 ? (this.queue.pop() as F) : this.takeBatch();
+    this.stream.write(next, this.written);
+  }
+
+  private readonly written = (error?: Error | null): void => {
+    if (error) {
+      // The stream is failing; its error or close event ends the owner, which drops the rest.
+      this.failed = true;
+      this.queue = [];
+      return;
+    }
+    this.writeNext();
+  };
+
+  /** The frames at the head of the queue that fit in one batch (always at least one). */
+  private takeBatch(): F {
+    const encoded: Uint8Array[] = [];
+    let bytes = 0;
+    let taken = 0;
+    while (taken < this.queue.length) {
+      const frame = this.format.encode(this.queue[taken]);
+      const size = frame.byteLength + FIELD_OVERHEAD_BYTES;
+      if (taken > 0 && bytes + size > this.maxBatchBytes) break;
+      encoded.push(frame);
+      bytes += size;
+      taken += 1;
+    }
+    this.queue.splice(0, taken);
+    return this.format.wrap(encoded);
+  }
+}
+
+function noop(): void {
+  // a failed write shows as the stream's error event
+}
