@@ -22,6 +22,7 @@ import { publishCertificates } from './certificate-publishing';
 import { KnownPeers } from './known-peers';
 import { startMemoryRelease } from './memory-release';
 import { exportMessageTally } from './message-metrics';
+import { requestMetrics } from './request-metrics';
 import { Revocations } from './revocations';
 import { VirtualPeer } from './virtual-peer';
 
@@ -119,6 +120,7 @@ async function startPeers(
     }),
   );
   const metrics = createMetricsRegistry();
+  const timings = requestMetrics(metrics);
   const revocations = new Revocations(logger);
   const crlUrl = configuration.enrollmentServers[0]?.replace(/\/enroll$/, '/crl');
   if (crlUrl) revocations.scheduleCrlPolling({ crlUrl, caPem, intervalMs: 60_000, signal: shutdown.signal });
@@ -202,6 +204,7 @@ async function startPeers(
         revocations,
         logger,
         metrics,
+        timings,
         maxMessageBytes,
         storage: { kinds, trust, store, ...(storageSettings ? { settings: storageSettings } : {}) },
         security,

@@ -1,5 +1,10 @@
 import { type NodeId, idToHex } from '@p2psip/identity';
-import { type MessageSecurity, type OverlaySettings, OverlayNode } from '@p2psip/overlay';
+import {
+  type MessageSecurity,
+  type OverlaySettings,
+  OverlayNode,
+  type RequestTimings,
+} from '@p2psip/overlay';
 import {
   GrpcLinkTransport,
   type LinkAgreement,
@@ -37,6 +42,8 @@ export interface VirtualPeerInit {
   readonly revocations: Revocations;
   readonly logger: Logger;
   readonly metrics: Registry;
+  /** Where the node reports its request latencies (one set of histograms per process). */
+  readonly timings?: RequestTimings;
   /** Largest message accepted on a link, bytes (configuration max-message-size, with slack for framing). */
   readonly maxMessageBytes: number;
   readonly storage: PeerStorageInit;
@@ -148,7 +155,13 @@ export class VirtualPeer {
     });
     const makeNode = (): { node: OverlayNode; storage: OverlayStorage } => {
       const node = new OverlayNode(
-        { clock: systemClock, transport, logger, ...(init.security ? { security: init.security } : {}) },
+        {
+          clock: systemClock,
+          transport,
+          logger,
+          ...(init.security ? { security: init.security } : {}),
+          ...(init.timings ? { timings: init.timings } : {}),
+        },
         { nodeId: init.nodeId, settings: init.settings },
       );
       const storage = new OverlayStorage({

@@ -83,6 +83,19 @@ export interface OverlayLogger {
   warn(obj: object, msg?: string): void;
 }
 
+/**
+ * Where a node reports how long its requests take (the peer app keeps Prometheus histograms of
+ * them). Called once per request on the message path: keep it cheap, and never throw.
+ */
+export interface RequestTimings {
+  /** A request this node sent got its answer (`ok`), an error answer, or none (`error`). */
+  originated(type: string, ms: number, outcome: RequestOutcome): void;
+  /** A request handled here was answered, `ms` after it was delivered to this node. */
+  handled(type: string, ms: number, outcome: RequestOutcome): void;
+}
+
+export type RequestOutcome = 'ok' | 'error';
+
 /** Collaborators of an `OverlayNode`. */
 export interface OverlayComponents {
   readonly clock: Clock;
@@ -91,6 +104,7 @@ export interface OverlayComponents {
   readonly random?: (size: number) => Uint8Array;
   readonly logger?: OverlayLogger;
   readonly security?: MessageSecurity;
+  readonly timings?: RequestTimings;
 }
 
 export const silentLogger: OverlayLogger = {

@@ -9,6 +9,7 @@ import {
   type MessageSecurity,
   type OverlayComponents,
   type OverlayLogger,
+  type RequestTimings,
 } from './components';
 import { InvalidStartError, NodeStoppedError, NotJoinedError } from './errors';
 import { TypedEmitter, type OverlayEvents, type ResponsibleRange } from './events';
@@ -70,6 +71,8 @@ export class OverlayNode extends TypedEmitter<OverlayEvents> implements LinkHand
   readonly attaches: AttachSlots;
   startedAt = 0;
   private readonly security?: MessageSecurity;
+  /** Where request latencies go (the dispatcher reports handled requests through it too). */
+  readonly timings?: RequestTimings;
   private readonly router: Router;
   private readonly transactions: Transactions;
   private readonly dispatcher: RequestDispatcher;
@@ -87,6 +90,7 @@ export class OverlayNode extends TypedEmitter<OverlayEvents> implements LinkHand
     this.random = components.random ?? randomBytes;
     this.logger = components.logger ?? silentLogger;
     this.security = components.security;
+    this.timings = components.timings;
     this.table = new RoutingTable(this.self, this.settings);
     this.connections = new ConnectionTable(this.self);
     this.attaches = new AttachSlots(this.clock, this.settings);
@@ -197,7 +201,17 @@ export class OverlayNode extends TypedEmitter<OverlayEvents> implements LinkHand
       },
       body,
     };
-    return this.transactions.start(message, options);
+    const answer = this.transactions.start(message, options);
+    if (this.timings) this.timeRequest(body.type, answer, this.timings);
+    return answer;
+  }
+
+  private timeRequest(type: string, answer: Promise<Answer>, timings: RequestTimings): void {
+    const sent = this.clock.now();
+    answer.then(
+      () => timings.originated(type, this.clock.now() - sent, 'ok'),
+      () => timings.originated(type, this.clock.now() - sent, 'error'),
+    );
   }
 
   responsibleRange(): ResponsibleRange | undefined {

@@ -1,5 +1,5 @@
 import type { NodeId } from '@p2psip/identity';
-import type { Clock, Link, MessageSecurity, OverlayLogger } from '../components';
+import type { Clock, Link, MessageSecurity, OverlayLogger, RequestTimings } from '../components';
 import { ReloadError } from '../errors';
 import { ErrorCode } from '../messages/error-code';
 import type { ErrorAnswer } from '../messages/link-bodies';
@@ -25,6 +25,7 @@ export class RequestDispatcher {
       readonly clock: Clock;
       readonly logger: OverlayLogger;
       readonly settings: OverlaySettings;
+      readonly timings?: RequestTimings | undefined;
     },
     private readonly router: Router,
     private readonly security?: MessageSecurity,
@@ -87,15 +88,15 @@ export class RequestDispatcher {
     try {
       result = handler(request);
     } catch (error) {
-      return this.finish(message, from, this.errorBody(error, message));
+      return this.finish(message, from, this.errorBody(error, message), now);
     }
     if (result instanceof Promise) {
       result.then(
-        (body) => this.finish(message, from, body),
-        (error: unknown) => this.finish(message, from, this.errorBody(error, message)),
+        (body) => this.finish(message, from, body, now),
+        (error: unknown) => this.finish(message, from, this.errorBody(error, message), now),
       );
     } else {
-      this.finish(message, from, result);
+      this.finish(message, from, result, now);
     }
   }
 
@@ -111,9 +112,11 @@ export class RequestDispatcher {
     return !(from?.authenticatesRemote === true && message.header.via.length === 0);
   }
 
-  private finish(request: OverlayMessage, from: Link | undefined, body: MessageBody): void {
-    this.cache.finish(request.header.transactionId, body, this.host.clock.now());
+  private finish(request: OverlayMessage, from: Link | undefined, body: MessageBody, arrived: number): void {
+    const now = this.host.clock.now();
+    this.cache.finish(request.header.transactionId, body, now);
     this.router.reply(request, from, body);
+    this.host.timings?.handled(request.body.type, now - arrived, body.type === 'error' ? 'error' : 'ok');
   }
 
   private errorBody(error: unknown, message: OverlayMessage): ErrorAnswer {

@@ -1,5 +1,5 @@
 import { clockwiseDistance, nodeIdFromBytes, type NodeId, type RingId } from '@p2psip/identity';
-import type { Link } from '../components';
+import type { Link, RequestTimings } from '../components';
 import { OverlayNode } from '../overlay-node';
 import type { OverlaySettings } from '../settings';
 import { MemoryNetwork, type DelayModel, type Endpoint, type LossHook } from './memory-network';
@@ -16,6 +16,8 @@ export interface TestnetOptions {
   readonly failureDetectionMs?: number;
   /** Per-pair one-way delay, ms (replaces `latencyMs`): the simulator's delay models. */
   readonly delay?: DelayModel;
+  /** Where every node reports its request latencies. */
+  readonly timings?: RequestTimings;
 }
 
 /** One testnet member. */
@@ -68,6 +70,7 @@ export class Testnet {
         clock: this.clock.forOwner(member),
         transport: this.network.transportFor(member),
         random: this.random.bytes,
+        ...(this.options.timings ? { timings: this.options.timings } : {}),
       },
       { nodeId: member.nodeId, settings: this.options.settings },
     );
