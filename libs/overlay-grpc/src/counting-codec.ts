@@ -18,8 +18,8 @@ export function countingCodec(codec: MessageCodec): { codec: MessageCodec; tally
   return {
     tally: { sent, received },
     codec: {
-      encode(message) {
-        const encoded = codec.encode(message);
+      encode(message, peerLinkTo) {
+        const encoded = codec.encode(message, peerLinkTo);
         bump(sent, message.body.type);
         return encoded;
       },

@@ -42,7 +42,7 @@ export class LocalLink implements Link {
 
   send(message: OverlayMessage): void {
     if (this.inbox.isClosed) return;
-    const encoded = encodeOrDrop(this.codec, message);
+    const encoded = encodeOrDrop(this.codec, message, undefined, this.remoteNodeId);
     const received = encoded && this.codec.decode(encoded);
     if (received) this.other.arrive(received);
   }

@@ -1,3 +1,4 @@
+import type { NodeId } from '@p2psip/identity';
 import type { OverlayMessage } from '@p2psip/overlay';
 import type { overlayV1 } from '@p2psip/proto';
 
@@ -7,7 +8,13 @@ import type { overlayV1 } from '@p2psip/proto';
  * half-built (the Link contract).
  */
 export interface MessageCodec {
-  encode(message: OverlayMessage): overlayV1.Message;
+  /**
+   * `peerLinkTo`: the message goes on a link between two peers to this Node-ID. Both ends of such
+   * a link proved their Node-IDs with mutual TLS, and a peer does not check the signature of a
+   * message that reaches it straight from its originator (ADR 0003 §7): a message this node
+   * originates for that peer alone is therefore sent unsigned (ADR 0003 §12).
+   */
+  encode(message: OverlayMessage, peerLinkTo?: NodeId): overlayV1.Message;
   decode(message: overlayV1.Message): OverlayMessage | undefined;
 }
 
@@ -20,9 +27,10 @@ export function encodeOrDrop(
   codec: MessageCodec,
   message: OverlayMessage,
   onUnencodable?: () => void,
+  peerLinkTo?: NodeId,
 ): overlayV1.Message | undefined {
   try {
-    return codec.encode(message);
+    return codec.encode(message, peerLinkTo);
   } catch {
     onUnencodable?.();
     return undefined;

@@ -150,8 +150,11 @@ export class Trunk implements LinkCarrier {
 
   sendOn(link: TrunkLink, message: OverlayMessage): void {
     if (this.ended) return;
-    const encoded = encodeOrDrop(this.host.codec, message, () =>
-      this.host.counters?.onUnencodable?.(link.remoteNodeId),
+    const encoded = encodeOrDrop(
+      this.host.codec,
+      message,
+      () => this.host.counters?.onUnencodable?.(link.remoteNodeId),
+      link.remoteNodeId,
     );
     if (!encoded) return;
     this.write({ sequence: link.sequence++, link: link.id, kind: { $case: 'message', message: encoded } });
@@ -201,8 +204,7 @@ export class Trunk implements LinkCarrier {
   }
 
   private receiveBatch(frames: readonly Uint8Array[]): void {
-    const malformed = (): void =>
-      this.host.counters?.onMalformed?.((this.remote as PeerIdentity).nodeIds[0]);
+    const malformed = (): void => this.host.counters?.onMalformed?.((this.remote as PeerIdentity).nodeIds[0]);
     for (const frame of unpackBatch(frames, (bytes) => overlayV1.LinkFrame.decode(bytes), malformed)) {
       if (this.ended) return;
       this.receive(frame);

@@ -84,4 +84,33 @@ describe('originator signatures', () => {
   it('lets a node talk to itself (no wire form)', () => {
     expect(security().verify(ping(), A)).toBe(true);
   });
+  it('leaves unsigned only what it originates for the peer at the other end of a peer link', () => {
+    const codec = signing();
+    const C = nodeIdFromHex('9a0fa2b6d1c04e2db7a1f0c3e5d6b7a8');
+    const signed = (message: OverlayMessage, peerLinkTo?: typeof A) =>
+      codec.encode(message, peerLinkTo).security?.signature !== undefined;
+    expect(signed(ping(), B)).toBe(false);
+    // Not for that peer alone: another node, a resource, several destinations, or a client link.
+    expect(signed(ping(), C)).toBe(true);
+    const toResource: OverlayMessage = {
+      ...ping(),
+      header: { ...ping().header, destinations: [{ kind: 'resource', id: 5n as never }] },
+    };
+    expect(signed(toResource, B)).toBe(true);
+    const onwards: OverlayMessage = {
+      ...ping(),
+      header: {
+        ...ping().header,
+        destinations: [
+          { kind: 'node', id: B },
+          { kind: 'node', id: C },
+        ],
+      },
+    };
+    expect(signed(onwards, B)).toBe(true);
+    expect(signed(ping())).toBe(true);
+    // A forwarded message keeps its originator's signature, whoever the next hop is.
+    const forwarded = send(codec, ping());
+    expect(codec.encode(forwarded, B).security?.signature).toBeDefined();
+  });
 });

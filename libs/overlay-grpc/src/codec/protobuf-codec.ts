@@ -1,3 +1,4 @@
+import type { NodeId } from '@p2psip/identity';
 import type { MessageBody, OverlayMessage } from '@p2psip/overlay';
 import { commonV1, overlayV1 } from '@p2psip/proto';
 import { type LinkAgreement, RELOAD_VERSION, overlayHash } from '../link-hello';
@@ -32,11 +33,11 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
   const hash = overlayHash(init.agreement.overlay);
   const signer = init.signer ? prepareSigner(init.signer) : undefined;
   return {
-    encode(message) {
+    encode(message, peerLinkTo) {
       const { contents, security } = isReceivedWire(message.wire)
         ? // Forwarded: the originator's bytes and signature travel on untouched.
           { contents: message.wire.contents, security: message.wire.security }
-        : originate(message);
+        : originate(message, peerLinkTo !== undefined && onlyFor(message, peerLinkTo));
       return {
         header: {
           overlay: hash,
@@ -82,7 +83,10 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
     },
   };
 
-  function originate(message: OverlayMessage): {
+  function originate(
+    message: OverlayMessage,
+    unsigned: boolean,
+  ): {
     contents: Uint8Array;
     security: overlayV1.SecurityBlock | undefined;
   } {
@@ -93,11 +97,21 @@ export function createProtobufCodec(init: ProtobufCodecInit): MessageCodec {
       extensions: [],
     }).finish();
     const certificates = mapper.certificates?.(message.body) ?? [];
-    const security = signer
-      ? signMessage(signer, hash, message.header.transactionId, contents, certificates)
-      : securityBlockFor(certificates);
+    const security =
+      signer && !unsigned
+        ? signMessage(signer, hash, message.header.transactionId, contents, certificates)
+        : securityBlockFor(certificates);
     return { contents, security };
   }
+}
+
+/**
+ * True when the peer at the other end of the link is the message's only destination, so it reads
+ * the message as it comes from its originator (empty via list) and checks no signature.
+ */
+function onlyFor(message: OverlayMessage, peer: NodeId): boolean {
+  const [only, ...more] = message.header.destinations;
+  return more.length === 0 && message.header.via.length === 0 && only?.kind === 'node' && only.id === peer;
 }
 
 function decodeBody(
