@@ -73,18 +73,29 @@ describe('overlay — routing table', () => {
     expect(t.fingers.values()).toEqual([id(1n << 127n)]);
   });
 
-  it('routes to the successor, else to the peer closing most distance without passing the target', () => {
+  it('routes to the neighbour responsible for the target, else to the peer closing most distance without passing it', () => {
     const t = new RoutingTable(id(0n), settings);
-    t.neighbors.rebuild([id(10n), id(20n), id(30n), id(-10n)]);
+    t.neighbors.rebuild([id(10n), id(20n), id(30n), id(-30n), id(-20n), id(-10n)]);
     t.fingers.set(1, id((1n << 127n) + 5n));
     t.fingers.set(2, id((1n << 126n) + 5n));
     expect(t.nextHop(5n)).toBe(id(10n));
     expect(t.nextHop(10n)).toBe(id(10n));
-    expect(t.nextHop(25n)).toBe(id(20n));
+    // Inside the successors' arc the owner is known: straight to it, not to its predecessor 20.
+    expect(t.nextHop(25n)).toBe(id(30n));
+    // Likewise inside the predecessors' arc, (-30, -10].
+    expect(t.nextHop(MAX - 14n)).toBe(id(-10n));
+    expect(t.nextHop(MAX - 24n)).toBe(id(-20n));
+    // Outside both arcs: the peer with the largest id before the target.
     expect(t.nextHop(1n << 127n)).toBe(id((1n << 126n) + 5n));
     expect(t.nextHop((1n << 127n) + 6n)).toBe(id((1n << 127n) + 5n));
-    // Just behind self: the predecessor is the farthest peer before the target.
-    expect(t.nextHop(MAX - 2n)).toBe(id(-10n));
+    expect(t.nextHop(MAX - 34n)).toBe(id((1n << 127n) + 5n));
+  });
+
+  it('stops at itself in a ring smaller than its neighbour lists', () => {
+    const t = new RoutingTable(id(0n), settings);
+    t.neighbors.rebuild([id(10n), id(1n << 127n)]);
+    expect(t.nextHop(5n)).toBe(id(10n));
+    expect(t.nextHop(11n)).toBe(id(1n << 127n));
   });
 
   it('keeps the link dialled by the smaller Node-ID when two links cross', () => {

@@ -35,17 +35,22 @@ export class RoutingTable {
   }
 
   /**
-   * Next hop towards `target` (which this node is not responsible for): the first successor when
-   * the target lies in (self, successor]; else the routing-table peer with the largest id in
-   * (self, target), i.e. the one that closes most of the distance; else the first successor.
-   * Undefined only when the table is empty. "Directly connected to the target" is the caller's
-   * check, since it needs the connection table.
+   * Next hop towards `target` (which this node is not responsible for): the neighbour responsible
+   * for it, when the target lies in the arc the neighbour table covers; else the routing-table
+   * peer with the largest id in (self, target), i.e. the one that closes most of the distance;
+   * else the first successor. Undefined only when the table is empty. "Directly connected to the
+   * target" is the caller's check, since it needs the connection table.
+   *
+   * Departure from RFC 6940 §10.3, which always takes the largest id before the target (ADR 0003
+   * §13): that peer is the owner's predecessor when both are our neighbours, and would only pass
+   * the message on to its successor. Going to the owner at once saves that hop on most routes.
    */
   nextHop(target: RingId): NodeId | undefined {
     const self = this.self;
     const succ = this.neighbors.successors[0];
     if (succ === undefined) return undefined;
-    if (inOpenClosed(target, self, succ)) return succ;
+    const owner = this.neighborResponsibleFor(target);
+    if (owner !== undefined) return owner;
     const limit = clockwiseDistance(self, target);
     let best: NodeId | undefined;
     let bestDistance = 0n;
@@ -61,6 +66,28 @@ export class RoutingTable {
     for (const id of this.neighbors.predecessors) consider(id);
     for (const id of this.fingers.entries()) consider(id);
     return best ?? succ;
+  }
+
+  /**
+   * The neighbour responsible for `target` when the target lies in the arc the neighbour lists
+   * cover without gaps: successors are consecutive peers after this one, so successor i is
+   * responsible for (successor i-1, successor i], and predecessor j for (predecessor j+1,
+   * predecessor j]. Undefined outside that arc (the last predecessor's range is unknown).
+   */
+  private neighborResponsibleFor(target: RingId): NodeId | undefined {
+    let previous = this.self;
+    for (const successor of this.neighbors.successors) {
+      if (successor === this.self) break; // a ring smaller than the list wraps around
+      if (inOpenClosed(target, previous, successor)) return successor;
+      previous = successor;
+    }
+    const predecessors = this.neighbors.predecessors;
+    for (let j = 0; j + 1 < predecessors.length; j++) {
+      const [nearer, farther] = [predecessors[j] as NodeId, predecessors[j + 1] as NodeId];
+      if (farther === this.self || nearer === this.self) break;
+      if (inOpenClosed(target, farther, nearer)) return nearer;
+    }
+    return undefined;
   }
 
   /** Drops `id` everywhere; reports which part changed. */
