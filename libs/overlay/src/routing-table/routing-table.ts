@@ -83,7 +83,7 @@ export class RoutingTable {
     }
     const predecessors = this.neighbors.predecessors;
     for (let j = 0; j + 1 < predecessors.length; j++) {
-      const [nearer, farther] = [predecessors[j] as NodeId, predecessors[j + 1] as NodeId];
+      const [nearer, farther] = [predecessors[j], predecessors[j + 1]];
       if (farther === this.self || nearer === this.self) break;
       if (inOpenClosed(target, farther, nearer)) return nearer;
     }
