@@ -2,12 +2,13 @@ import { Registry } from 'prom-client';
 import { requestMetrics } from './request-metrics';
 
 describe('requestMetrics', () => {
-  it('keeps sent and handled request latencies as histograms in seconds, by type and outcome', async () => {
+  it('keeps sent, handled and client request latencies as histograms in seconds, by type and outcome', async () => {
     const registry = new Registry();
-    const timings = requestMetrics(registry);
+    const { timings, clientRequests } = requestMetrics(registry);
     timings.originated('store_req', 40, 'ok');
     timings.originated('store_req', 3000, 'error');
     timings.handled('store_req', 2, 'ok');
+    clientRequests('fetch_req', 120, 'ok');
     const text = await registry.metrics();
     expect(text).toContain(
       'p2psip_overlay_request_seconds_bucket{le="0.05",type="store_req",outcome="ok"} 1',

@@ -1,17 +1,29 @@
-import type { RequestTimings } from '@p2psip/overlay';
+import type { RequestOutcome, RequestTimings } from '@p2psip/overlay';
 import { Histogram, type Registry } from 'prom-client';
 
 /** Seconds: a local hop takes a millisecond or less, a request under load can take seconds. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Observes one timed request. */
+export type RequestObserver = (type: string, ms: number, outcome: RequestOutcome) => void;
+
+/** Where this process's virtual peers report request latencies. */
+export interface PeerRequestMetrics {
+  /** For the overlay nodes: requests they sent and requests they answered. */
+  readonly timings: RequestTimings;
+  /** For the Connect streams: requests thin clients sent through their attachment peer. */
+  readonly clientRequests: RequestObserver;
+}
 
 /**
  * Request latencies of this process's virtual peers, by body type and outcome:
  * `p2psip_overlay_request_seconds` for requests they sent (a replica copy, a join's Attach), from
  * sending to the answer; `p2psip_overlay_handling_seconds` for requests they answered (a Store at
  * the responsible peer: its own write plus the replicas' answers). The difference between a
- * client's request time and the handling time at the responsible peer is the time on the way.
+ * client's request time and the handling time at the responsible peer is the time on the way. `p2psip_peer_client_request_seconds` times what
+ * attached thin clients send, from its arrival on the client's stream to its answer going back.
  */
-export function requestMetrics(registry: Registry): RequestTimings {
+export function requestMetrics(registry: Registry): PeerRequestMetrics {
   const labelNames = ['type', 'outcome'] as const;
   const sent = new Histogram({
     name: 'p2psip_overlay_request_seconds',
@@ -27,8 +39,18 @@ export function requestMetrics(registry: Registry): RequestTimings {
     buckets: BUCKETS,
     registers: [registry],
   });
+  const relayed = new Histogram({
+    name: 'p2psip_peer_client_request_seconds',
+    help: 'Overlay requests attached thin clients sent through the peers of this process, from arrival on the client stream to the answer going back down it, by request type',
+    labelNames,
+    buckets: BUCKETS,
+    registers: [registry],
+  });
   return {
-    originated: (type, ms, outcome) => sent.observe({ type, outcome }, ms / 1000),
-    handled: (type, ms, outcome) => handled.observe({ type, outcome }, ms / 1000),
+    timings: {
+      originated: (type, ms, outcome) => sent.observe({ type, outcome }, ms / 1000),
+      handled: (type, ms, outcome) => handled.observe({ type, outcome }, ms / 1000),
+    },
+    clientRequests: (type, ms, outcome) => relayed.observe({ type, outcome }, ms / 1000),
   };
 }

@@ -120,7 +120,7 @@ async function startPeers(
     }),
   );
   const metrics = createMetricsRegistry();
-  const timings = requestMetrics(metrics);
+  const requests = requestMetrics(metrics);
   const revocations = new Revocations(logger);
   const crlUrl = configuration.enrollmentServers[0]?.replace(/\/enroll$/, '/crl');
   if (crlUrl) revocations.scheduleCrlPolling({ crlUrl, caPem, intervalMs: 60_000, signal: shutdown.signal });
@@ -204,7 +204,7 @@ async function startPeers(
         revocations,
         logger,
         metrics,
-        timings,
+        requests,
         maxMessageBytes,
         storage: { kinds, trust, store, ...(storageSettings ? { settings: storageSettings } : {}) },
         security,

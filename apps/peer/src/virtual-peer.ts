@@ -1,10 +1,6 @@
 import { type NodeId, idToHex } from '@p2psip/identity';
-import {
-  type MessageSecurity,
-  type OverlaySettings,
-  OverlayNode,
-  type RequestTimings,
-} from '@p2psip/overlay';
+import { type MessageSecurity, type OverlaySettings, OverlayNode } from '@p2psip/overlay';
+import type { PeerRequestMetrics } from './request-metrics';
 import {
   GrpcLinkTransport,
   type LinkAgreement,
@@ -42,8 +38,8 @@ export interface VirtualPeerInit {
   readonly revocations: Revocations;
   readonly logger: Logger;
   readonly metrics: Registry;
-  /** Where the node reports its request latencies (one set of histograms per process). */
-  readonly timings?: RequestTimings;
+  /** Where the node and its client streams report request latencies (one set per process). */
+  readonly requests?: PeerRequestMetrics;
   /** Largest message accepted on a link, bytes (configuration max-message-size, with slack for framing). */
   readonly maxMessageBytes: number;
   readonly storage: PeerStorageInit;
@@ -137,6 +133,7 @@ export class VirtualPeer {
             codec: init.codec,
             logger,
             isRevoked: (certificate) => init.revocations.isRevoked(certificate),
+            ...(init.requests ? { clientRequests: init.requests.clientRequests } : {}),
           }),
         ),
       ],
@@ -160,7 +157,7 @@ export class VirtualPeer {
           transport,
           logger,
           ...(init.security ? { security: init.security } : {}),
-          ...(init.timings ? { timings: init.timings } : {}),
+          ...(init.requests ? { timings: init.requests.timings } : {}),
         },
         { nodeId: init.nodeId, settings: init.settings },
       );

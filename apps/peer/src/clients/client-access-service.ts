@@ -29,6 +29,7 @@ import { commonV1, peerV1 } from '@p2psip/proto';
 import { type CallContext, type ErrorKind, RpcError, type ServiceHandlers } from '@p2psip/rpc';
 import { attachmentInfo } from './attachment-info';
 import { connectClient } from './client-connect';
+import type { RequestObserver } from '../request-metrics';
 import type { KindRegistry, OverlayStorage, StoredDataSpecifier, ValueSelector } from '@p2psip/storage';
 
 /** What the client access service needs from the peer that serves it. */
@@ -43,6 +44,8 @@ export interface AttachmentPeer {
   readonly codec: MessageCodec;
   readonly logger: OverlayLogger;
   readonly isRevoked: (certificate: ReloadCertificate) => boolean;
+  /** Times what attached clients send through this peer (the peer's metrics). */
+  readonly clientRequests?: RequestObserver;
 }
 
 /**
@@ -160,6 +163,7 @@ export function clientAccessHandlers(
           logger: peer.logger,
           isRevoked: peer.isRevoked,
           attachmentInfo: (client) => attachmentInfo(peer, client),
+          ...(peer.clientRequests ? { clientRequests: peer.clientRequests } : {}),
         },
         call,
         context,

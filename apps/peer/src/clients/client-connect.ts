@@ -4,6 +4,8 @@ import type { OverlayLogger, OverlayNode } from '@p2psip/overlay';
 import { ClientFrameStream, GrpcLink, type MessageCodec, readFirstFrame } from '@p2psip/overlay-grpc';
 import type { peerV1 } from '@p2psip/proto';
 import { type CallContext, RpcError } from '@p2psip/rpc';
+import type { RequestObserver } from '../request-metrics';
+import { ClientRequestClock } from './client-request-clock';
 import { ThinClientLink } from './thin-client-link';
 
 /** What the Connect handler needs from the peer serving it. */
@@ -14,6 +16,7 @@ export interface ConnectingPeer {
   readonly logger: OverlayLogger;
   readonly isRevoked: (certificate: ReloadCertificate) => boolean;
   readonly attachmentInfo: (client: NodeId) => peerV1.AttachmentInfo;
+  readonly clientRequests?: RequestObserver;
 }
 
 /** How long a client has to send its ClientHello. */
@@ -61,7 +64,8 @@ export async function connectClient(
     new ClientFrameStream(call, hello.acceptsBatches),
     peer.codec,
   );
-  const link = new ThinClientLink(stream, caller.certificate, peer.logger);
+  const clock = peer.clientRequests ? new ClientRequestClock(peer.clientRequests) : undefined;
+  const link = new ThinClientLink(stream, caller.certificate, peer.logger, clock);
   // A client that re-attaches here (its old stream not yet noticed dead) replaces that stream:
   // the glare rule, made for two peers dialling each other, would keep the old one.
   node.connections.get(clientNodeId)?.close();

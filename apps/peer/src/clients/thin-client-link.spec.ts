@@ -1,6 +1,7 @@
 import { nodeIdFromHex, parseCertificate } from '@p2psip/identity';
 import type { Link, LinkHandler, OverlayMessage } from '@p2psip/overlay';
 import { FakeLink } from '@p2psip/overlay/testing';
+import { ClientRequestClock } from './client-request-clock';
 import { ThinClientLink } from './thin-client-link';
 
 const client = nodeIdFromHex('00112233445566778899aabbccddeeff');
@@ -64,5 +65,23 @@ describe('peer — a thin client’s link', () => {
     link.send(message);
     expect(inner.sent).toEqual([message]);
     expect(link.remoteNodeId).toBe(client);
+  });
+  it('times the requests the client sends until their answers go back down its stream', () => {
+    const inner = new FakeLink(client);
+    const timed: string[] = [];
+    const clock = new ClientRequestClock((type, _ms, outcome) => timed.push(`${type} ${outcome}`));
+    const link = new ThinClientLink(inner, certificate, { debug() {}, info() {}, warn() {} }, clock);
+    link.setHandler({ onLinkMessage: () => undefined, onLinkClose: () => undefined });
+    inner.inject({ transactionId: 5n }, { type: 'store_req' });
+    inner.inject({ transactionId: 6n }, { type: 'update_req' }); // dropped, so never timed
+    link.send({
+      header: { ttl: 10, transactionId: 5n, via: [], destinations: [] },
+      body: { type: 'store_ans' },
+    });
+    link.send({
+      header: { ttl: 10, transactionId: 6n, via: [], destinations: [] },
+      body: { type: 'update_ans' },
+    });
+    expect(timed).toEqual(['store_req ok']);
   });
 });

@@ -1,5 +1,6 @@
 import { type NodeId, type ReloadCertificate, idToHex } from '@p2psip/identity';
 import type { Link, LinkHandler, OverlayLogger, OverlayMessage } from '@p2psip/overlay';
+import type { ClientRequestClock } from './client-request-clock';
 
 /**
  * Requests a thin client may not make: it stores nothing for others and routes nothing (RFC 6940
@@ -19,6 +20,8 @@ export class ThinClientLink implements Link {
     /** The certificate the client authenticated with (a revocation closes the link). */
     readonly remoteCertificate: ReloadCertificate,
     private readonly logger: OverlayLogger,
+    /** Times the client's requests through this peer (the peer's metrics). */
+    private readonly clock?: ClientRequestClock,
   ) {}
 
   get remoteNodeId(): NodeId {
@@ -39,6 +42,7 @@ export class ThinClientLink implements Link {
   }
 
   send(message: OverlayMessage): void {
+    this.clock?.toClient(message);
     this.link.send(message);
   }
 
@@ -56,6 +60,7 @@ export class ThinClientLink implements Link {
           );
           return;
         }
+        this.clock?.fromClient(message);
         handler.onLinkMessage(this, message);
       },
       onLinkClose: () => handler.onLinkClose(this),
