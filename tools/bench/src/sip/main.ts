@@ -322,9 +322,9 @@ function report(
     );
   }
   console.log(
-    '\n| element | what | offered /s | ok | failed | retransmissions | unexpected | achieved /s | p50 ms | p95 ms | max ms | overlay stores | met |',
+    '\n| element | what | offered /s | ok | failed | retransmissions | unexpected | achieved /s | p50 ms | p95 ms | max ms | overlay stores | CPUs busy / stolen % | met |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of [...(kamailio ? stepRows('kamailio', kamailio) : []), ...stepRows('edge', edge)])
     console.log(`| ${row} |`);
   console.log('\n| figure | edge | kamailio | edge / kamailio | target |');

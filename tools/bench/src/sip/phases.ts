@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '@p2psip/testing';
 import { unusedUdpPort } from './ports';
 import type { SippDriver, SippOutcome } from './sipp';
+import { type HostCpu, measureHostCpu } from './host-cpu';
 
 /** The acceptance targets of issue 6. */
 export const TARGETS = { registrationsPerSecond: 1000, callsPerSecond: 300, p95Ms: 50 } as const;
@@ -42,6 +43,8 @@ export interface Step extends SippOutcome {
   readonly met: boolean;
   /** Overlay stores the element made during the step (the edge's `registered` events). */
   readonly overlayStores?: number;
+  /** The machine's CPUs during the step (undefined without /proc/stat). */
+  readonly hostCpu?: HostCpu;
 }
 
 export interface PhaseInit {
@@ -215,6 +218,7 @@ async function step(
   run: { remote: string; args: readonly string[]; localPort?: number; requestsPerCall?: number },
 ): Promise<Step> {
   const storesBefore = init.overlayStores?.();
+  const hostCpu = measureHostCpu();
   const outcome = await init.sipp.run({
     name,
     remote: run.remote,
@@ -241,6 +245,7 @@ async function step(
     ok,
     met,
     overlayStores,
+    hostCpu: hostCpu(),
   };
   if (rate === 1 || name.endsWith('-first') || name.endsWith('-clear') || name.endsWith('-last'))
     console.error(describe(result));
@@ -260,6 +265,7 @@ export function describe(step: Step): string {
     `${step.retransmissions} retransmissions, ${step.perSecond.toFixed(0)}/s, p50 ${step.p50Ms} ms, ` +
     `p95 ${step.p95Ms} ms, max ${step.maxMs} ms, exit ${step.status}` +
     (step.overlayStores === undefined ? '' : `, ${step.overlayStores} overlay stores`) +
+    (step.hostCpu ? `, CPUs ${step.hostCpu.busyPercent} % busy, ${step.hostCpu.stealPercent} % stolen` : '') +
     (step.ok ? (step.met ? '' : ` — p95 above ${TARGETS.p95Ms} ms`) : ' — FAILED CALLS')
   );
 }

@@ -66,6 +66,7 @@ export function stepRows(element: string, result: ElementResult): string[] {
       step.p95Ms,
       step.maxMs,
       step.overlayStores ?? '—',
+      step.hostCpu ? `${step.hostCpu.busyPercent} / ${step.hostCpu.stealPercent}` : '—',
       step.met ? 'yes' : step.ok ? `p95 > ${TARGETS.p95Ms} ms` : 'FAILED CALLS',
     ].join(' | '),
   );
