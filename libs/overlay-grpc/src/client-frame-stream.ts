@@ -39,7 +39,7 @@ export class ClientFrameStream implements FrameStream {
   }
 
   get writableEnded(): boolean {
-    return this.call.writableEnded;
+    return this.out.ended;
   }
 
   write(frame: overlayV1.LinkFrame): boolean {
@@ -49,7 +49,7 @@ export class ClientFrameStream implements FrameStream {
   }
 
   end(): void {
-    this.call.end();
+    this.out.end();
   }
 
   cancel(): void {

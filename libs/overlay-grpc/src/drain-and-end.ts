@@ -7,7 +7,7 @@ const DRAIN_MS = 2000;
  * Ends a link's or a trunk's stream: end() first so frames already queued still go out; cancel
  * only if they do not within DRAIN_MS (or at once if the stream cannot be ended).
  */
-export function drainAndEnd(stream: FrameStream): void {
+export function drainAndEnd(stream: Pick<FrameStream, 'end' | 'cancel' | 'writableEnded'>): void {
   try {
     if (!stream.writableEnded) stream.end();
   } catch {

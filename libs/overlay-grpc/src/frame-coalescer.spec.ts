@@ -52,7 +52,7 @@ describe('FrameCoalescer', () => {
     expect(written).toEqual(['a', 'batch:b|c|d', 'e']);
   });
 
-  it('keeps a batch within its byte budget, and sends a larger frame alone', async () => {
+  it('keeps a batch within its byte budget, and sends a frame that fits with no other unwrapped', async () => {
     const { stream, written } = slowStream();
     // Each frame costs its length + 4 bytes of field overhead: two 6-byte frames fit in 20.
     const coalescer = new FrameCoalescer<string>(stream, format, 20);
@@ -60,13 +60,7 @@ describe('FrameCoalescer', () => {
     for (const frame of ['first', 'bbbbbb', 'cccccc', 'dddddd', 'a-frame-longer-than-20', 'e'])
       coalescer.write(frame);
     await settle(stream, coalescer);
-    expect(written).toEqual([
-      'first',
-      'batch:bbbbbb|cccccc',
-      'batch:dddddd',
-      'batch:a-frame-longer-than-20',
-      'e',
-    ]);
+    expect(written).toEqual(['first', 'batch:bbbbbb|cccccc', 'dddddd', 'a-frame-longer-than-20', 'e']);
   });
 
   it('keeps the order of frames already in the stream when batches start', async () => {
@@ -92,6 +86,21 @@ describe('FrameCoalescer', () => {
     await turn();
     expect(written).toEqual(['a']);
     expect(coalescer.queued).toBe(0);
+  });
+  it('ends the stream only once the frames queued during a write have gone out', async () => {
+    const { stream, written } = slowStream();
+    let finished = false;
+    stream.on('finish', () => (finished = true));
+    const coalescer = new FrameCoalescer<string>(stream, format);
+    coalescer.enableBatches();
+    for (const frame of ['a', 'b', 'c']) coalescer.write(frame);
+    coalescer.end();
+    coalescer.write('after the end');
+    expect(coalescer.ended).toBe(true);
+    await settle(stream, coalescer);
+    await turn();
+    expect(written).toEqual(['a', 'batch:b|c']);
+    expect(finished).toBe(true);
   });
 });
 

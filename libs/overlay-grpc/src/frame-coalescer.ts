@@ -1,6 +1,8 @@
 /** The writing half of a grpc-js duplex call (Node's Writable). */
 export interface CallbackWritable<F> {
   write(frame: F, callback: (error?: Error | null) => void): boolean;
+  end(): void;
+  readonly writableEnded: boolean;
   /** Frames handed to the stream but not yet sent. */
   readonly writableLength: number;
 }
@@ -36,6 +38,7 @@ export class FrameCoalescer<F> {
   private writing = false;
   private batching = false;
   private failed = false;
+  private ending = false;
 
   constructor(
     private readonly stream: CallbackWritable<F>,
@@ -57,9 +60,14 @@ export class FrameCoalescer<F> {
     return this.queue.length + this.stream.writableLength;
   }
 
+  /** True once `end` was called (the stream ends when what is queued has been handed to it). */
+  get ended(): boolean {
+    return this.ending || this.stream.writableEnded;
+  }
+
   /** Queues a frame. Throws what the stream's write throws (a stream already ended). */
   write(frame: F): void {
-    if (this.failed) return;
+    if (this.failed || this.ending) return;
     if (!this.batching) {
       this.stream.write(frame, noop);
       return;
@@ -68,12 +76,29 @@ export class FrameCoalescer<F> {
     if (!this.writing) this.writeNext();
   }
 
+  /**
+   * Ends the stream once every queued frame has been handed to it: ending it under a write in
+   * flight would make the next batch a write after end, which destroys the stream and loses it.
+   */
+  end(): void {
+    if (this.ending) return;
+    this.ending = true;
+    if (!this.writing) this.endStream();
+  }
+
   private writeNext(): void {
+    if (this.stream.writableEnded) {
+      // Ended behind our back: nothing queued can go out any more.
+      this.failed = true;
+      this.queue = [];
+    }
     if (this.queue.length === 0) {
       this.writing = false;
+      if (this.ending) this.endStream();
       return;
     }
     this.writing = true;
+    // A lone frame goes as it is: wrapped, one just under the receiver's limit would exceed it.
     const next = this.queue.length === 1 ? (this.queue.pop() as F) : this.takeBatch();
     this.stream.write(next, this.written);
   }
@@ -88,7 +113,11 @@ export class FrameCoalescer<F> {
     this.writeNext();
   };
 
-  /** The frames at the head of the queue that fit in one batch (always at least one). */
+  private endStream(): void {
+    if (!this.stream.writableEnded) this.stream.end();
+  }
+
+  /** The frames at the head of the queue that fit in one batch, or the head frame alone. */
   private takeBatch(): F {
     const encoded: Uint8Array[] = [];
     let bytes = 0;
@@ -101,6 +130,8 @@ export class FrameCoalescer<F> {
       bytes += size;
       taken += 1;
     }
+    // A frame too large to share a batch goes alone, as it is.
+    if (taken === 1) return this.queue.shift() as F;
     this.queue.splice(0, taken);
     return this.format.wrap(encoded);
   }

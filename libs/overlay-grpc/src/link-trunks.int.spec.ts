@@ -296,6 +296,20 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
     stop();
   });
 
+  it('delivers the frames still queued for a busy trunk when its process closes it', async () => {
+    const a = await processOf();
+    const alice = a.identity.nodeIds[0];
+    const outbound = await a.trunks.connect(alice, b.address(0), b1());
+    const inbound = await acceptedLink(b, b1(), alice);
+    const recorder = new Recorder();
+    inbound.setHandler(recorder);
+    const sent = Array.from({ length: 300 }, (_, i) => `q${i}`);
+    for (const text of sent) outbound.send(message(text));
+    a.trunks.stop();
+    await until(() => recorder.closes === 1);
+    expect(recorder.messages).toEqual(sent);
+  });
+
   it('sends single frames to a remote whose hello does not read batches (an older build)', async () => {
     const { frames, inbound, stop } = await rawLink(false);
     const sent = Array.from({ length: 300 }, (_, i) => `m${i}`);

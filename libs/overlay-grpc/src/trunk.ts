@@ -170,7 +170,12 @@ export class Trunk implements LinkCarrier {
   /** Ends the trunk and every link on it. */
   close(reason: string): void {
     if (this.ended) return;
-    drainAndEnd(this.stream);
+    // Through the coalescer, so that frames it still queues go out before the end.
+    drainAndEnd({
+      end: () => this.out.end(),
+      cancel: () => this.stream.cancel?.(),
+      writableEnded: this.out.ended,
+    });
     this.end(reason);
   }
 
@@ -315,7 +320,7 @@ export class Trunk implements LinkCarrier {
     this.markIdentified();
     this.disarmIdleTimer();
     try {
-      if (!this.stream.writableEnded) this.stream.end();
+      this.out.end();
     } catch {
       // already torn down
     }
