@@ -91,7 +91,7 @@ export class OverlayNode extends TypedEmitter<OverlayEvents> implements LinkHand
     this.logger = components.logger ?? silentLogger;
     this.security = components.security;
     this.timings = components.timings;
-    this.table = new RoutingTable(this.self, this.settings);
+    this.table = new RoutingTable(this.self, this.settings, () => this.clock.now());
     this.connections = new ConnectionTable(this.self);
     this.attaches = new AttachSlots(this.clock, this.settings);
     this.topology = new ChordTopology(this);

@@ -91,6 +91,17 @@ describe('overlay — routing table', () => {
     expect(t.nextHop(MAX - 34n)).toBe(id((1n << 127n) + 5n));
   });
 
+  it('falls back to the closest preceding peer while lists refilled after a loss may have gaps', () => {
+    let now = 1000;
+    const t = new RoutingTable(id(0n), settings, () => now);
+    t.neighbors.rebuild([id(10n), id(20n), id(30n), id(-30n), id(-20n), id(-10n)]);
+    t.refilledNeighbors(61_000);
+    expect(t.nextHop(25n)).toBe(id(20n));
+    expect(t.nextHop(5n)).toBe(id(10n));
+    now = 61_000;
+    expect(t.nextHop(25n)).toBe(id(30n));
+  });
+
   it('stops at itself in a ring smaller than its neighbour lists', () => {
     const t = new RoutingTable(id(0n), settings);
     t.neighbors.rebuild([id(10n), id(1n << 127n)]);

@@ -10,10 +10,14 @@ import { NeighborTable } from './neighbor-table';
 export class RoutingTable {
   readonly neighbors: NeighborTable;
   readonly fingers: FingerTable;
+  /** Until then (node clock) the neighbour lists may have gaps; see `refilledNeighbors`. */
+  private gapsPossibleUntil = -Infinity;
 
   constructor(
     readonly self: NodeId,
     settings: { successors: number; predecessors: number; fingers: number },
+    /** The node's clock (virtual in the simulator). */
+    private readonly now: () => number = () => 0,
   ) {
     this.neighbors = new NeighborTable(self, settings.successors, settings.predecessors);
     this.fingers = new FingerTable(self, settings.fingers);
@@ -49,7 +53,7 @@ export class RoutingTable {
     const self = this.self;
     const succ = this.neighbors.successors[0];
     if (succ === undefined) return undefined;
-    const owner = this.neighborResponsibleFor(target);
+    const owner = this.now() < this.gapsPossibleUntil ? undefined : this.neighborResponsibleFor(target);
     if (owner !== undefined) return owner;
     const limit = clockwiseDistance(self, target);
     let best: NodeId | undefined;
@@ -66,6 +70,16 @@ export class RoutingTable {
     for (const id of this.neighbors.predecessors) consider(id);
     for (const id of this.fingers.entries()) consider(id);
     return best ?? succ;
+  }
+
+  /**
+   * The lists were refilled from the fingers after a neighbour was lost: peers between their
+   * entries may be unknown until Updates repair them. Until `until`, routing does not take the
+   * lists for runs of consecutive peers (a request for a target in such a gap would go past its
+   * owner and round the ring), and falls back to the RFC's rule.
+   */
+  refilledNeighbors(until: number): void {
+    this.gapsPossibleUntil = Math.max(this.gapsPossibleUntil, until);
   }
 
   /**

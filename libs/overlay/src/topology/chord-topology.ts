@@ -124,6 +124,7 @@ export class ChordTopology {
     if (removed.neighbor) {
       // Refill from the fingers: the nearest of them are the best replacements known locally.
       table.neighbors.rebuild(table.fingers.values());
+      table.refilledNeighbors(clock.now() + settings.updateIntervalMs);
       this.neighborsChanged();
     }
   }
@@ -140,6 +141,7 @@ export class ChordTopology {
     const removed = table.remove(id);
     if (removed.neighbor) {
       table.neighbors.rebuild(table.fingers.values());
+      table.refilledNeighbors(clock.now() + settings.updateIntervalMs);
       this.neighborsChanged();
     }
     this.offer(handedOver);
