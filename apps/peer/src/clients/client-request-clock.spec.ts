@@ -20,7 +20,9 @@ describe('ClientRequestClock', () => {
     const { clock, seen, advance } = clocked();
     clock.fromClient(message(1n, { type: 'store_req' }));
     clock.fromClient(message(2n, { type: 'fetch_req' }));
-    advance(40);
+    advance(30);
+    clock.fromClient(message(2n, { type: 'fetch_req' })); // a retransmission
+    advance(10);
     clock.toClient(message(2n, { type: 'error' }));
     advance(10);
     clock.toClient(message(1n, { type: 'store_ans' }));

@@ -19,7 +19,8 @@ export class ClientRequestClock {
 
   /** A message from the client. */
   fromClient(message: OverlayMessage): void {
-    if (isAnswer(message.body)) return;
+    // A retransmission keeps the first arrival: the client has been waiting since then.
+    if (isAnswer(message.body) || this.pending.has(message.header.transactionId)) return;
     if (this.pending.size >= MAX_PENDING) {
       const oldest = this.pending.keys().next();
       if (!oldest.done) this.pending.delete(oldest.value);
