@@ -20,37 +20,36 @@ export interface PeerRequestMetrics {
  * `p2psip_overlay_request_seconds` for requests they sent (a replica copy, a join's Attach), from
  * sending to the answer; `p2psip_overlay_handling_seconds` for requests they answered (a Store at
  * the responsible peer: its own write plus the replicas' answers). The difference between a
- * client's request time and the handling time at the responsible peer is the time on the way. `p2psip_peer_client_request_seconds` times what
- * attached thin clients send, from its arrival on the client's stream to its answer going back.
+ * client's request time and the handling time at the responsible peer is the time on the way.
+ * `p2psip_peer_client_request_seconds` times what attached thin clients send, from its arrival on the client's stream to its answer going back.
  */
 export function requestMetrics(registry: Registry): PeerRequestMetrics {
-  const labelNames = ['type', 'outcome'] as const;
-  const sent = new Histogram({
-    name: 'p2psip_overlay_request_seconds',
-    help: 'Overlay requests sent by the peers of this process, from sending to the answer (or giving up), by request type',
-    labelNames,
+  const sent = secondsByType(
+    registry,
+    'p2psip_overlay_request_seconds',
+    'Overlay requests sent by the peers of this process, from sending to the answer (or giving up), by request type',
+  );
+  const handled = secondsByType(
+    registry,
+    'p2psip_overlay_handling_seconds',
+    'Overlay requests answered by the peers of this process, from arrival to the answer, by request type',
+  );
+  const relayed = secondsByType(
+    registry,
+    'p2psip_peer_client_request_seconds',
+    'Overlay requests attached thin clients sent through the peers of this process, from arrival on the client stream to the answer going back down it, by request type',
+  );
+  return { timings: { originated: sent, handled }, clientRequests: relayed };
+}
+
+/** A histogram of request times by type and outcome, fed in milliseconds. */
+function secondsByType(registry: Registry, name: string, help: string): RequestObserver {
+  const histogram = new Histogram({
+    name,
+    help,
+    labelNames: ['type', 'outcome'],
     buckets: BUCKETS,
     registers: [registry],
   });
-  const handled = new Histogram({
-    name: 'p2psip_overlay_handling_seconds',
-    help: 'Overlay requests answered by the peers of this process, from arrival to the answer, by request type',
-    labelNames,
-    buckets: BUCKETS,
-    registers: [registry],
-  });
-  const relayed = new Histogram({
-    name: 'p2psip_peer_client_request_seconds',
-    help: 'Overlay requests attached thin clients sent through the peers of this process, from arrival on the client stream to the answer going back down it, by request type',
-    labelNames,
-    buckets: BUCKETS,
-    registers: [registry],
-  });
-  return {
-    timings: {
-      originated: (type, ms, outcome) => sent.observe({ type, outcome }, ms / 1000),
-      handled: (type, ms, outcome) => handled.observe({ type, outcome }, ms / 1000),
-    },
-    clientRequests: (type, ms, outcome) => relayed.observe({ type, outcome }, ms / 1000),
-  };
+  return (type, ms, outcome) => histogram.observe({ type, outcome }, ms / 1000);
 }

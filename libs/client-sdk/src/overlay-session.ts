@@ -103,6 +103,11 @@ export class OverlaySession extends TypedEmitter<OverlaySessionEvents> {
     return this.init.nodeId;
   }
 
+  /** The stream to the attachment peer is up (false while re-attaching). */
+  get attached(): boolean {
+    return this.node.connections.has(this.current.peerNodeId);
+  }
+
   /** Serves requests of one type addressed to this client (e.g. `app_attach_req`). */
   handle<B extends MessageBody>(type: string, handler: RequestHandler<B>): void {
     this.node.handle(type, handler);

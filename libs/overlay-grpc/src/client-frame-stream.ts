@@ -39,7 +39,7 @@ export class ClientFrameStream implements FrameStream {
   }
 
   get writableEnded(): boolean {
-    return this.out.ended;
+    return this.out.writableEnded;
   }
 
   write(frame: overlayV1.LinkFrame): boolean {
@@ -53,7 +53,7 @@ export class ClientFrameStream implements FrameStream {
   }
 
   cancel(): void {
-    this.call.cancel?.();
+    this.out.cancel();
   }
 
   on(event: 'data', listener: (frame: overlayV1.LinkFrame) => void): this;
@@ -81,10 +81,6 @@ function messagesOf(frame: peerV1.ClientFrame): overlayV1.Message[] {
   if (frame.kind?.$case === 'message') return [frame.kind.message];
   if (frame.kind?.$case !== 'batch') return [];
   // A batched frame that does not decode is dropped like an undecodable message.
-  const frames = unpackBatch(frame.kind.batch.frames, (bytes) => peerV1.ClientFrame.decode(bytes), noop);
+  const frames = unpackBatch(frame.kind.batch.frames, (bytes) => peerV1.ClientFrame.decode(bytes));
   return frames.flatMap((inner) => (inner.kind?.$case === 'message' ? [inner.kind.message] : []));
-}
-
-function noop(): void {
-  // see messagesOf
 }

@@ -33,7 +33,7 @@ export const clientBatchFormat: BatchFormat<peerV1.ClientFrame> = {
 export function unpackBatch<F extends { kind?: { $case: string } | undefined }>(
   frames: readonly Uint8Array[],
   decode: (bytes: Uint8Array) => F,
-  onMalformed: () => void,
+  onMalformed?: () => void,
 ): F[] {
   const unpacked: F[] = [];
   for (const bytes of frames) {
@@ -41,10 +41,10 @@ export function unpackBatch<F extends { kind?: { $case: string } | undefined }>(
     try {
       frame = decode(bytes);
     } catch {
-      onMalformed();
+      onMalformed?.();
       continue;
     }
-    if (frame.kind?.$case === 'batch') onMalformed();
+    if (frame.kind?.$case === 'batch') onMalformed?.();
     else unpacked.push(frame);
   }
   return unpacked;

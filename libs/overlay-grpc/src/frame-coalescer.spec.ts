@@ -96,7 +96,7 @@ describe('FrameCoalescer', () => {
     for (const frame of ['a', 'b', 'c']) coalescer.write(frame);
     coalescer.end();
     coalescer.write('after the end');
-    expect(coalescer.ended).toBe(true);
+    expect(coalescer.writableEnded).toBe(true);
     await settle(stream, coalescer);
     await turn();
     expect(written).toEqual(['a', 'batch:b|c']);

@@ -2,6 +2,7 @@
 export interface CallbackWritable<F> {
   write(frame: F, callback: (error?: Error | null) => void): boolean;
   end(): void;
+  cancel?(): void;
   readonly writableEnded: boolean;
   /** Frames handed to the stream but not yet sent. */
   readonly writableLength: number;
@@ -51,17 +52,13 @@ export class FrameCoalescer<F> {
     this.batching = true;
   }
 
-  get batchesEnabled(): boolean {
-    return this.batching;
-  }
-
   /** Frames not yet sent: waiting here, or in the stream's own buffer. */
   get queued(): number {
     return this.queue.length + this.stream.writableLength;
   }
 
   /** True once `end` was called (the stream ends when what is queued has been handed to it). */
-  get ended(): boolean {
+  get writableEnded(): boolean {
     return this.ending || this.stream.writableEnded;
   }
 
@@ -84,6 +81,11 @@ export class FrameCoalescer<F> {
     if (this.ending) return;
     this.ending = true;
     if (!this.writing) this.endStream();
+  }
+
+  /** Drops the stream at once, queued frames and all. */
+  cancel(): void {
+    this.stream.cancel?.();
   }
 
   private writeNext(): void {

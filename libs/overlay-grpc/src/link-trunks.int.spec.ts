@@ -111,6 +111,15 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
   };
   const [b1, b2] = [() => b.identity.nodeIds[0], () => b.identity.nodeIds[1]];
 
+  /** A new process's peer linked to b's first peer, with a recorder on b's end of the link. */
+  const linkToB1 = async () => {
+    const a = await processOf();
+    const outbound = await a.trunks.connect(a.identity.nodeIds[0], b.address(0), b1());
+    const recorder = new Recorder();
+    (await acceptedLink(b, b1(), a.identity.nodeIds[0])).setHandler(recorder);
+    return { a, outbound, recorder };
+  };
+
   it('links two peers, each learning the other’s Node-ID from its certificate, and carries messages in order both ways', async () => {
     const a = await processOf();
     const alice = a.identity.nodeIds[0];
@@ -297,12 +306,7 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
   });
 
   it('delivers the frames still queued for a busy trunk when its process closes it', async () => {
-    const a = await processOf();
-    const alice = a.identity.nodeIds[0];
-    const outbound = await a.trunks.connect(alice, b.address(0), b1());
-    const inbound = await acceptedLink(b, b1(), alice);
-    const recorder = new Recorder();
-    inbound.setHandler(recorder);
+    const { a, outbound, recorder } = await linkToB1();
     const sent = Array.from({ length: 300 }, (_, i) => `q${i}`);
     for (const text of sent) outbound.send(message(text));
     a.trunks.stop();
@@ -363,21 +367,15 @@ describe('overlay-grpc — links over trunks with mutual TLS', () => {
   });
 
   it('drops a message it cannot encode, and frames it cannot decode, and keeps the link', async () => {
-    const a = await processOf();
-    const alice = a.identity.nodeIds[0];
-    const outbound = await a.trunks.connect(alice, b.address(0), b1());
-    const inbound = await acceptedLink(b, b1(), alice);
-    const recorder = new Recorder();
-    inbound.setHandler(recorder);
+    const { a, outbound, recorder } = await linkToB1();
     outbound.send({
       header: { ttl: 100, transactionId: 2n, via: [], destinations: [] },
       body: { type: 'unknown' },
     });
-    const trunk = (
-      a.trunks as unknown as { trunks: Set<{ stream: { write(f: overlayV1.LinkFrame): void } }> }
-    ).trunks;
+    const trunk = (a.trunks as unknown as { trunks: Set<{ out: { write(f: overlayV1.LinkFrame): void } }> })
+      .trunks;
     const [raw] = [...trunk];
-    raw?.stream.write({
+    raw?.out.write({
       sequence: 9n,
       link: (outbound as unknown as { id: number }).id,
       kind: {

@@ -59,7 +59,7 @@ export class Trunk implements LinkCarrier {
   readonly done = new Promise<void>((resolve) => (this.markDone = resolve));
 
   constructor(
-    private readonly stream: FrameStream,
+    stream: FrameStream,
     /** True at the end that dialled (it numbers its links odd). */
     readonly dialled: boolean,
     /** The dialled address, or the remote's transport address at the accepting end. */
@@ -171,11 +171,7 @@ export class Trunk implements LinkCarrier {
   close(reason: string): void {
     if (this.ended) return;
     // Through the coalescer, so that frames it still queues go out before the end.
-    drainAndEnd({
-      end: () => this.out.end(),
-      cancel: () => this.stream.cancel?.(),
-      writableEnded: this.out.ended,
-    });
+    drainAndEnd(this.out);
     this.end(reason);
   }
 

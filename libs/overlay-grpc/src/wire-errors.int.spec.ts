@@ -127,8 +127,8 @@ describe('overlay-grpc — bad messages over a real link', () => {
 
   it('drops garbage frames and keeps the link', async () => {
     const [trunk] = (clientTrunks as unknown as { trunks: Set<Trunk> }).trunks;
-    const raw = trunk as unknown as { stream: { write(frame: overlayV1.LinkFrame): void } };
-    raw.stream.write({
+    const raw = trunk as unknown as { out: { write(frame: overlayV1.LinkFrame): void } };
+    raw.out.write({
       sequence: 99n,
       link: (link as unknown as { id: number }).id,
       kind: {

@@ -1,5 +1,5 @@
 import type { NodeId } from '@p2psip/identity';
-import type { OverlayMessage } from './messages/message';
+import type { MessageBody, OverlayMessage } from './messages/message';
 
 /** A scheduled callback; cancelling twice or after it ran is harmless. */
 export interface Cancel {
@@ -95,6 +95,11 @@ export interface RequestTimings {
 }
 
 export type RequestOutcome = 'ok' | 'error';
+
+/** How a request ended, by its answer's body: an error answer, or any other. */
+export function outcomeOf(answer: MessageBody): RequestOutcome {
+  return answer.type === 'error' ? 'error' : 'ok';
+}
 
 /** Collaborators of an `OverlayNode`. */
 export interface OverlayComponents {

@@ -90,10 +90,9 @@ async function runEdge(options: EdgeOptions): Promise<void> {
   });
   await edge.start();
   edge.answerAppAttachOf(session);
-  let attached = true;
   const ops = await startOpsServer({
     registry: metrics.registry,
-    health: { ready: () => attached },
+    health: { ready: () => session.attached },
     // Standard output carries the edge's events; the ops server's own failures go to stderr.
     logger: createLogger({ name: 'p2psip sip-edge', level: 'warn', destination: process.stderr }),
     port: options.metricsPort,
@@ -102,12 +101,8 @@ async function runEdge(options: EdgeOptions): Promise<void> {
     metrics.countEvent(event.event);
     emit(event);
   });
-  session.on('detached', (peer) => {
-    attached = false;
-    emit({ event: 'detached', peer: idToHex(peer) });
-  });
+  session.on('detached', (peer) => emit({ event: 'detached', peer: idToHex(peer) }));
   session.on('attached', (attachment) => {
-    attached = true;
     emit({ event: 'reattached', peer: idToHex(attachment.peerNodeId) });
     // Every AOR with phones here now needs a route through the new attachment peer.
     edge.restoreRegistrations();

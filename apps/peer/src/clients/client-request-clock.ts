@@ -1,4 +1,4 @@
-import { type OverlayMessage, type RequestOutcome, isAnswer } from '@p2psip/overlay';
+import { type OverlayMessage, type RequestOutcome, isAnswer, outcomeOf } from '@p2psip/overlay';
 
 /** Requests of one client waiting for their answer at most (a client that floods gets no more). */
 const MAX_PENDING = 4096;
@@ -34,7 +34,7 @@ export class ClientRequestClock {
     const request = this.pending.get(message.header.transactionId);
     if (!request) return;
     this.pending.delete(message.header.transactionId);
-    this.observe(request.type, this.now() - request.arrived, message.body.type === 'error' ? 'error' : 'ok');
+    this.observe(request.type, this.now() - request.arrived, outcomeOf(message.body));
   }
 
   get waiting(): number {

@@ -1,5 +1,12 @@
 import type { NodeId } from '@p2psip/identity';
-import type { Clock, Link, MessageSecurity, OverlayLogger, RequestTimings } from '../components';
+import {
+  type Clock,
+  type Link,
+  type MessageSecurity,
+  type OverlayLogger,
+  type RequestTimings,
+  outcomeOf,
+} from '../components';
 import { ReloadError } from '../errors';
 import { ErrorCode } from '../messages/error-code';
 import type { ErrorAnswer } from '../messages/link-bodies';
@@ -116,7 +123,7 @@ export class RequestDispatcher {
     const now = this.host.clock.now();
     this.cache.finish(request.header.transactionId, body, now);
     this.router.reply(request, from, body);
-    this.host.timings?.handled(request.body.type, now - arrived, body.type === 'error' ? 'error' : 'ok');
+    this.host.timings?.handled(request.body.type, now - arrived, outcomeOf(body));
   }
 
   private errorBody(error: unknown, message: OverlayMessage): ErrorAnswer {

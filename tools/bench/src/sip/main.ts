@@ -297,6 +297,12 @@ async function measureEdge(
   };
 }
 
+/** A markdown table's header and separator, after a blank line. */
+function printTableHead(columns: readonly string[]): void {
+  console.log(`\n| ${columns.join(' | ')} |`);
+  console.log(`|${'---|'.repeat(columns.length)}`);
+}
+
 function report(
   edge: ElementResult,
   kamailio: ElementResult | undefined,
@@ -321,14 +327,25 @@ function report(
         `${setup.enrollS.toFixed(1)} s (${setup.enrollPerSecond.toFixed(0)}/s, ${SETTINGS.enrollConcurrency} at a time)`,
     );
   }
-  console.log(
-    '\n| element | what | offered /s | ok | failed | retransmissions | unexpected | achieved /s | p50 ms | p95 ms | max ms | overlay stores | CPUs busy / stolen % | met |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  printTableHead([
+    'element',
+    'what',
+    'offered /s',
+    'ok',
+    'failed',
+    'retransmissions',
+    'unexpected',
+    'achieved /s',
+    'p50 ms',
+    'p95 ms',
+    'max ms',
+    'overlay stores',
+    'CPUs busy / stolen %',
+    'met',
+  ]);
   for (const row of [...(kamailio ? stepRows('kamailio', kamailio) : []), ...stepRows('edge', edge)])
     console.log(`| ${row} |`);
-  console.log('\n| figure | edge | kamailio | edge / kamailio | target |');
-  console.log('|---|---|---|---|---|');
+  printTableHead(['figure', 'edge', 'kamailio', 'edge / kamailio', 'target']);
   for (const row of comparisonRows(
     edge,
     kamailio,
