@@ -1,4 +1,4 @@
-import { type NodeId, idToBytes, nodeIdFromBytes } from '@p2psip/identity';
+import { type NodeId, idToBytes, idToHex, nodeIdFromBytes } from '@p2psip/identity';
 import { kindInfoFromProto } from '@p2psip/overlay-grpc';
 import { bootstrapV1, peerV1 } from '@p2psip/proto';
 import { type TlsIdentity, callUnary, clientCredentials, createClient } from '@p2psip/rpc';
@@ -16,6 +16,11 @@ export interface Attachment {
   readonly kinds: KindRegistry;
   /** The sequence number of the peer's configuration document. */
   readonly configurationSequence: number;
+  /**
+   * The TLS handshake checked that the peer's certificate holds `peerNodeId` (known beforehand from
+   * a bootstrap service), so what arrives on this connection from the peer itself is the peer's.
+   */
+  readonly peerAuthenticated: boolean;
   close(): void;
 }
 
@@ -25,6 +30,8 @@ export interface AttachInit {
   readonly nodeId: NodeId;
   /** A peer's address: attach there and nowhere else. */
   readonly peer?: string;
+  /** That peer's Node-ID, when known: the TLS handshake then checks the peer's certificate for it. */
+  readonly peerNodeId?: NodeId;
   /** Bootstrap services that name admitting peers for the client's Node-ID, tried in turn. */
   readonly bootstraps?: readonly string[];
   /** Deadline of each call. */
@@ -37,10 +44,15 @@ export interface AttachInit {
  * client's Node-ID (DESIGN.md §5). Fails with code NO_ATTACHMENT, naming why each candidate failed.
  */
 export async function attach(init: AttachInit): Promise<Attachment> {
-  const credentials = clientCredentials(init.identity);
-  const candidates = init.peer ? [init.peer] : await admittingPeers(init);
+  const candidates: Candidate[] = init.peer
+    ? [{ address: init.peer, ...(init.peerNodeId === undefined ? {} : { nodeId: init.peerNodeId }) }]
+    : await admittingPeers(init);
   const failures: string[] = [];
-  for (const address of candidates) {
+  for (const { address, nodeId: expectedNodeId } of candidates) {
+    const credentials = clientCredentials(
+      init.identity,
+      expectedNodeId === undefined ? {} : { expectedNodeId },
+    );
     const client = createClient(peerV1.ClientAccessServiceClient, address, credentials);
     try {
       const { attachment } = await callUnary(
@@ -50,15 +62,21 @@ export async function attach(init: AttachInit): Promise<Attachment> {
         { timeoutMs: init.timeoutMs, ...(init.signal ? { signal: init.signal } : {}) },
       );
       if (!attachment) throw new Error('the peer sent no attachment info');
+      const peerNodeId = nodeIdFromBytes(attachment.peerNodeId);
+      // Several virtual peers may share a certificate's Node-IDs; the one answering must be the one asked.
+      if (expectedNodeId !== undefined && peerNodeId !== expectedNodeId) {
+        throw new Error(`the peer is ${idToHex(peerNodeId)}, not ${idToHex(expectedNodeId)}`);
+      }
       return {
         client,
         address,
-        peerNodeId: nodeIdFromBytes(attachment.peerNodeId),
+        peerNodeId,
         // The peer names the certificate's first Node-ID; a device may speak as another of them.
         clientNodeId: init.nodeId,
         overlay: attachment.overlayName,
         kinds: new KindRegistry(attachment.kinds.map(kindInfoFromProto)),
         configurationSequence: attachment.configurationSequence,
+        peerAuthenticated: expectedNodeId !== undefined,
         close: () => client.close(),
       };
     } catch (error) {
@@ -71,7 +89,12 @@ export async function attach(init: AttachInit): Promise<Attachment> {
   });
 }
 
-async function admittingPeers(init: AttachInit): Promise<string[]> {
+interface Candidate {
+  readonly address: string;
+  readonly nodeId?: NodeId;
+}
+
+async function admittingPeers(init: AttachInit): Promise<Candidate[]> {
   const bootstraps = init.bootstraps ?? [];
   if (bootstraps.length === 0) {
     throw Object.assign(new Error('give a peer or a bootstrap service to attach through'), { code: 'USAGE' });
@@ -89,7 +112,7 @@ async function admittingPeers(init: AttachInit): Promise<string[]> {
         { nodeId: idToBytes(init.nodeId), count: 3 },
         { timeoutMs: init.timeoutMs, ...(init.signal ? { signal: init.signal } : {}) },
       );
-      if (peers.length > 0) return peers.map((peer) => peer.address);
+      if (peers.length > 0) return peers.map(candidateOf);
     } catch {
       // The next bootstrap instance may answer; none answering is reported by the caller's attach.
     } finally {
@@ -97,4 +120,13 @@ async function admittingPeers(init: AttachInit): Promise<string[]> {
     }
   }
   return [];
+}
+
+/** A bootstrap's peer entry; a malformed Node-ID leaves the TLS check to the CA alone. */
+function candidateOf(peer: bootstrapV1.PeerInfo): Candidate {
+  try {
+    return { address: peer.address, nodeId: nodeIdFromBytes(peer.nodeId) };
+  } catch {
+    return { address: peer.address };
+  }
 }

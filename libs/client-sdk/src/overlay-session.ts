@@ -199,6 +199,7 @@ async function openStream(
       true,
       new ClientFrameStream(call, first.acceptsBatches),
       codec,
+      { authenticatesRemote: attachment.peerAuthenticated },
     ),
   );
 }

@@ -1,4 +1,4 @@
-import type { NodeId, ReloadCertificate } from '@p2psip/identity';
+import type { NodeId } from '@p2psip/identity';
 import type { Link, LinkHandler, OverlayMessage } from '@p2psip/overlay';
 import type { overlayV1 } from '@p2psip/proto';
 import { type MessageCodec, encodeOrDrop } from './message-codec';
@@ -25,6 +25,16 @@ export interface LinkCounters {
   readonly onUnencodable?: (remote: NodeId) => void;
 }
 
+export interface GrpcLinkOptions {
+  readonly counters?: LinkCounters;
+  /**
+   * The TLS handshake proved that the remote holds `remoteNodeId` (a peer's view of a client whose
+   * hello named a Node-ID of its certificate; a client that pinned its attachment peer's Node-ID):
+   * what arrives straight from the remote needs no signature check (ADR 0003 §7).
+   */
+  readonly authenticatesRemote?: boolean;
+}
+
 /**
  * Frames a link may queue before it is considered stuck: a remote that stops reading must not make
  * us buffer without bound (each frame is at most max-message-size).
@@ -43,27 +53,25 @@ export class GrpcLink implements Link {
   private sequence = 1n;
   private finished = false;
 
+  private readonly counters: LinkCounters;
+
   constructor(
     readonly remoteNodeId: NodeId,
     readonly address: string,
     readonly outbound: boolean,
     private readonly stream: FrameStream,
     private readonly codec: MessageCodec,
-    private readonly counters: LinkCounters = {},
-    /** The certificate the remote authenticated with (to close the link if it is revoked later). */
-    readonly remoteCertificate?: ReloadCertificate,
-    /** Runs once when the link is done (the dialler closes its channel here). */
-    private readonly onFinish?: () => void,
+    private readonly options: GrpcLinkOptions = {},
   ) {
+    this.counters = options.counters ?? {};
     stream.on('data', (frame) => this.receive(frame));
     stream.on('end', () => this.finish());
     stream.on('close', () => this.finish());
     stream.on('error', () => this.finish());
   }
 
-  /** Links with the remote's certificate were checked against it (hello Node-ID) over TLS. */
   get authenticatesRemote(): boolean {
-    return this.remoteCertificate !== undefined;
+    return this.options.authenticatesRemote === true;
   }
 
   send(message: OverlayMessage): void {
@@ -110,7 +118,6 @@ export class GrpcLink implements Link {
     } catch {
       // already torn down
     }
-    this.onFinish?.();
     this.inbox.close();
   }
 }
