@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
-import { idToHex, parseCertificate } from '@p2psip/identity';
+import { idToHex, nodeIdFromBigInt, parseCertificate, ringSub } from '@p2psip/identity';
 import { type BootstrapContact, toBootstrapContact } from '@p2psip/overlay';
 import {
   LinkTrunks,
@@ -12,7 +12,7 @@ import {
   createProtobufCodec,
 } from '@p2psip/overlay-grpc';
 import { LmdbValueEnvironment, openValueStore } from '@p2psip/persistence';
-import { virtualPeerHealthService } from '@p2psip/rpc';
+import { type TlsIdentity, virtualPeerHealthService } from '@p2psip/rpc';
 import { KindRegistry, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
 import { Gauge } from 'prom-client';
@@ -20,6 +20,7 @@ import { BootstrapClient } from './bootstrap-client';
 import { ThinClientLink } from './clients/thin-client-link';
 import { publishCertificates } from './certificate-publishing';
 import { KnownPeers } from './known-peers';
+import { checkNodeIdFree } from './node-id-in-use';
 import { startMemoryRelease } from './memory-release';
 import { exportMessageTally } from './message-metrics';
 import { requestMetrics } from './request-metrics';
@@ -57,6 +58,8 @@ export interface RunningPeers {
 }
 
 const ANNOUNCE_MS = 5000;
+/** How long the peer listed with one of our Node-IDs may take to say whether it serves it. */
+const NODE_ID_CHECK_TIMEOUT_MS = 3000;
 
 /** The composition root of `p2psip-peer run`. */
 export async function runPeers(
@@ -263,7 +266,14 @@ async function startPeers(
     },
   });
 
-  await joinAll(peers, { first: options.first, bootstrap, knownPeers, logger, signal: shutdown.signal });
+  await joinAll(peers, {
+    first: options.first,
+    bootstrap,
+    knownPeers,
+    identity,
+    logger,
+    signal: shutdown.signal,
+  });
   const publishing = publishCertificates(
     peers.map((peer) => ({ nodeId: peer.node.nodeId, storage: peer.storage })),
     identity,
@@ -353,7 +363,8 @@ async function startPeers(
 /**
  * Joins the virtual peers one after another: the first forms the overlay (with --first) or joins
  * through the admitting peers the bootstrap services name, falling back to the peers cached on
- * disk; the others join through the peers of this process that are already in.
+ * disk; the others join through the peers of this process that are already in. None joins while
+ * another process serves its Node-ID (NodeIdInUseError).
  */
 async function joinAll(
   peers: readonly VirtualPeer[],
@@ -361,10 +372,26 @@ async function joinAll(
     first: boolean;
     bootstrap: BootstrapClient;
     knownPeers: KnownPeers;
+    identity: TlsIdentity;
     logger: Logger;
     signal: AbortSignal;
   },
 ): Promise<void> {
+  const own = new Set(peers.map((peer) => peer.address));
+  for (const peer of peers) {
+    const nodeId = peer.node.nodeId;
+    // A bootstrap never names a node as its own admitting peer; the one for the id just before
+    // ours is the peer listed with our Node-ID, when there is one.
+    const listed = await context.bootstrap.admittingPeers(
+      nodeIdFromBigInt(ringSub(nodeId, 1n)),
+      1,
+      context.signal,
+    );
+    await checkNodeIdFree(nodeId, listed, own, context.identity, {
+      timeoutMs: NODE_ID_CHECK_TIMEOUT_MS,
+      signal: context.signal,
+    });
+  }
   const joined: string[] = [];
   for (const [index, peer] of peers.entries()) {
     if (index === 0 && context.first) {
