@@ -13,9 +13,9 @@ import {
 } from '@p2psip/overlay-grpc';
 import { LmdbValueEnvironment, openValueStore } from '@p2psip/persistence';
 import { type TlsIdentity, virtualPeerHealthService } from '@p2psip/rpc';
-import { KindRegistry, createCertificateTrust } from '@p2psip/storage';
+import { KindRegistry, VerifiedSignatures, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { BootstrapClient } from './bootstrap-client';
 import { ThinClientLink } from './clients/thin-client-link';
 import { publishCertificates } from './certificate-publishing';
@@ -154,6 +154,8 @@ async function startPeers(
     isRevoked: (certificate) => revocations.isRevoked(certificate),
   });
   const security = createMessageSecurity({ trust });
+  // A replica in the responsible peer's process need not check a value that peer just checked.
+  const verifiedValues = new VerifiedSignatures();
   const storageSettings =
     options.replicaHoldDownMs !== undefined ? { replicaHoldDownMs: options.replicaHoldDownMs } : undefined;
   // Largest message accepted on a link: the configuration's max-message-size, with slack for framing.
@@ -209,7 +211,13 @@ async function startPeers(
         metrics,
         requests,
         maxMessageBytes,
-        storage: { kinds, trust, store, ...(storageSettings ? { settings: storageSettings } : {}) },
+        storage: {
+          kinds,
+          trust,
+          verifiedValues,
+          store,
+          ...(storageSettings ? { settings: storageSettings } : {}),
+        },
         security,
       }),
     );
@@ -252,6 +260,17 @@ async function startPeers(
   });
 
   exportMessageTally(tally, metrics);
+
+  let rememberedReported = 0;
+  new Counter({
+    name: 'p2psip_peer_value_signatures_remembered_total',
+    help: 'Value signatures not checked again: a virtual peer of this process had just verified them',
+    registers: [metrics],
+    collect() {
+      this.inc(verifiedValues.hits - rememberedReported);
+      rememberedReported = verifiedValues.hits;
+    },
+  });
 
   new Gauge({
     name: 'p2psip_peer_attached_clients',

@@ -18,6 +18,7 @@ import {
   type StorageSettings,
   StorageRules,
   type ValueStore,
+  type VerifiedSignatures,
 } from '@p2psip/storage';
 import type { Logger } from '@p2psip/telemetry';
 import type { Registry } from 'prom-client';
@@ -51,6 +52,8 @@ export interface VirtualPeerInit {
 export interface PeerStorageInit {
   readonly kinds: KindRegistry;
   readonly trust: CertificateTrust;
+  /** Value signatures already verified in this process (one memo for all its virtual peers). */
+  readonly verifiedValues?: VerifiedSignatures;
   /** This peer's values (each virtual peer has its own). */
   readonly store: ValueStore;
   readonly settings?: Partial<StorageSettings>;
@@ -148,6 +151,7 @@ export class VirtualPeer {
       kinds: init.storage.kinds,
       store: init.storage.store,
       trust: init.storage.trust,
+      ...(init.storage.verifiedValues ? { verifiedValues: init.storage.verifiedValues } : {}),
       now: () => systemClock.now(),
     });
     const makeNode = (): { node: OverlayNode; storage: OverlayStorage } => {

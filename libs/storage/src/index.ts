@@ -13,3 +13,4 @@ export * from './value-signing';
 export * from './value-store';
 export type { StoreMode } from './apply-store';
 export * from './overlay/index';
+export * from './verified-signatures';

@@ -24,12 +24,15 @@ import { valueHash } from './reload-encoding';
 import { KeyedLock } from './resource-lock';
 import { selectValues } from './select-values';
 import { verifyValue } from './value-signing';
+import type { VerifiedSignatures } from './verified-signatures';
 import { type ValueStore, inArc } from './value-store';
 
 export interface StorageRulesInit {
   readonly kinds: KindRegistry;
   readonly store: ValueStore;
   readonly trust: CertificateTrust;
+  /** Value signatures the process already verified; omitted, every value is checked anew. */
+  readonly verifiedValues?: VerifiedSignatures;
   /** Local clock, ms (the node's injected clock): lifetimes and expiry. */
   readonly now: () => number;
   /**
@@ -267,7 +270,7 @@ export class StorageRules {
       );
     }
     const at = this.init.certificateTime?.() ?? now;
-    const signer = verifyValue(resourceId, kind.id, value, this.init.trust, at);
+    const signer = verifyValue(resourceId, kind.id, value, this.init.trust, at, this.init.verifiedValues);
     if (!signer)
       throw new ReloadError(
         ErrorCode.Forbidden,

@@ -1,4 +1,5 @@
 import { type KeyObject, createHash, createPrivateKey, sign, verify } from 'node:crypto';
+import { VerifiedSignatures } from './verified-signatures';
 import type { ResourceId } from '@p2psip/identity';
 import {
   HASH_ALGORITHM_SHA256,
@@ -59,6 +60,8 @@ export function verifyValue(
   value: StoredValue,
   trust: CertificateTrust,
   nowMs: number,
+  /** Signatures this process already verified (a memo shared by its virtual peers). */
+  verified?: VerifiedSignatures,
 ): SignerInfo | undefined {
   const { identity, algorithm } = value.signature;
   if (identity.type !== 'cert_hash' || identity.hashAlgorithm !== HASH_ALGORITHM_SHA256) return undefined;
@@ -69,9 +72,13 @@ export function verifyValue(
   try {
     // Inside the try: an item the RELOAD encoding cannot hold (a key over 64 KiB) is simply bad.
     const input = valueSignatureInput(resourceId, kind, value.storageTimeMs, value.item, identity);
-    return verify('sha256', input, { key: signer.publicKey, dsaEncoding: 'der' }, value.signature.value)
-      ? signer
-      : undefined;
+    const digest = verified && VerifiedSignatures.digestOf(input, value.signature.value);
+    if (digest && verified.has(digest)) return signer;
+    if (!verify('sha256', input, { key: signer.publicKey, dsaEncoding: 'der' }, value.signature.value)) {
+      return undefined;
+    }
+    if (digest) verified.add(digest);
+    return signer;
   } catch {
     return undefined;
   }
