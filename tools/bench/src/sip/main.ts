@@ -317,7 +317,8 @@ function report(
   console.log(
     'A registration is REGISTER → 401 → REGISTER with Digest → 200 (2 requests), timed from the first REGISTER to the 200. ' +
       '"Refresh": the same users again from the same address (unchanged bindings; the edge answers from memory while its stored entry is fresh). ' +
-      '"New binding": a Contact of its own each time (the edge stores every one in the overlay; see the overlay stores column). ' +
+      '"New binding": a Contact of its own each time (answered from the edge\'s table too: the overlay entry routes to the edge, not to the phone). ' +
+      '"Register + remove": a registration, then Contact: * with Expires 0, so that every REGISTER stores or withdraws the AOR\'s overlay entry (see the overlay stores column). ' +
       'A call is sipp’s UAC → INVITE/180/200/ACK/BYE/200 to a sipp UAS, timed INVITE → 200; ' +
       'edge calls enter edge A and reach the callee registered at edge B through the overlay (one lookup, then the AppAttach TLS connection, cached 30 s).',
   );
