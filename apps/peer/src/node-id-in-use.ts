@@ -1,10 +1,10 @@
-import { type NodeId, idToHex } from '@p2psip/identity';
+import { type NodeId, idToHex, nodeIdFromBigInt, ringSub } from '@p2psip/identity';
 import type { BootstrapContact } from '@p2psip/overlay';
 import {
+  HealthWatch,
   type TlsIdentity,
   clientCredentials,
   createHealthClient,
-  isServingStatus,
   virtualPeerHealthService,
 } from '@p2psip/rpc';
 
@@ -20,6 +20,31 @@ export class NodeIdInUseError extends Error {
       `Node-ID ${idToHex(nodeId)} is already served by the peer at ${address}: another process runs ` +
         'this identity. Stop it, or give this process an identity of its own (--identity).',
     );
+  }
+}
+
+/** Where a bootstrap service lists peers: the id just before ours names the peer listed with it. */
+interface PeerListing {
+  admittingPeers(nodeId: NodeId, count: number, signal?: AbortSignal): Promise<BootstrapContact[]>;
+}
+
+/**
+ * Refuses to start (NodeIdInUseError) when another live process serves one of `peers`' Node-IDs.
+ * Run before this process reports its own peers SERVING.
+ */
+export async function refuseRunningIdentity(
+  peers: readonly { readonly nodeId: NodeId; readonly address: string }[],
+  bootstrap: PeerListing,
+  identity: TlsIdentity,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<void> {
+  const own = new Set(peers.map((peer) => peer.address));
+  for (const { nodeId } of peers) {
+    // A bootstrap never names a node as its own admitting peer; the one for the id just before
+    // ours is the peer listed with our Node-ID, when there is one.
+    const before = nodeIdFromBigInt(ringSub(nodeId, 1n));
+    const listed = await bootstrap.admittingPeers(before, 1, options.signal);
+    await checkNodeIdFree(nodeId, listed, own, identity, options);
   }
 }
 
@@ -49,30 +74,18 @@ export async function checkNodeIdFree(
  * The server at `address` holds a certificate with `nodeId` (checked in the TLS handshake) and its
  * health service reports that virtual peer SERVING. Any failure to learn that counts as no.
  */
-function servesNodeId(
+async function servesNodeId(
   address: string,
   nodeId: NodeId,
   identity: TlsIdentity,
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<boolean> {
   const client = createHealthClient(address, clientCredentials(identity, { expectedNodeId: nodeId }));
-  const call = client.watch({ service: virtualPeerHealthService(nodeId) });
-  return new Promise<boolean>((resolve) => {
-    let settled = false;
-    const timer = setTimeout(() => settle(false), options.timeoutMs);
-    const onAbort = (): void => settle(false);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    function settle(serving: boolean): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      call.cancel();
-      client.close();
-      resolve(serving);
-    }
-    call.on('data', (response) => settle(isServingStatus(response.status)));
-    call.on('error', () => settle(false));
-    call.on('end', () => settle(false));
-  });
+  const watch = new HealthWatch(client, virtualPeerHealthService(nodeId));
+  try {
+    return await watch.probe(options);
+  } finally {
+    watch.close();
+    client.close();
+  }
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Bus, connectBus, publishPeerAnnouncement, publishPeerDeparture } from '@p2psip/bus';
 import { fetchConfigurationWithRetries, obtainIdentity } from '@p2psip/enrollment-client';
-import { idToHex, nodeIdFromBigInt, parseCertificate, ringSub } from '@p2psip/identity';
+import { idToHex, parseCertificate } from '@p2psip/identity';
 import { type BootstrapContact, toBootstrapContact } from '@p2psip/overlay';
 import {
   LinkTrunks,
@@ -12,7 +12,7 @@ import {
   createProtobufCodec,
 } from '@p2psip/overlay-grpc';
 import { LmdbValueEnvironment, openValueStore } from '@p2psip/persistence';
-import { type TlsIdentity, virtualPeerHealthService } from '@p2psip/rpc';
+import { virtualPeerHealthService } from '@p2psip/rpc';
 import { KindRegistry, VerifiedSignatures, createCertificateTrust } from '@p2psip/storage';
 import { type Logger, createMetricsRegistry, startOpsServer } from '@p2psip/telemetry';
 import { Counter, Gauge } from 'prom-client';
@@ -20,7 +20,7 @@ import { BootstrapClient } from './bootstrap-client';
 import { ThinClientLink } from './clients/thin-client-link';
 import { publishCertificates } from './certificate-publishing';
 import { KnownPeers } from './known-peers';
-import { checkNodeIdFree } from './node-id-in-use';
+import { refuseRunningIdentity } from './node-id-in-use';
 import { startMemoryRelease } from './memory-release';
 import { exportMessageTally } from './message-metrics';
 import { requestMetrics } from './request-metrics';
@@ -222,6 +222,13 @@ async function startPeers(
       }),
     );
   }
+  // Before our own servers say SERVING: a listing of this very process must not look like another.
+  await refuseRunningIdentity(
+    peers.map((peer) => ({ nodeId: peer.node.nodeId, address: peer.address })),
+    bootstrap,
+    identity,
+    { timeoutMs: NODE_ID_CHECK_TIMEOUT_MS, signal: shutdown.signal },
+  );
   // Every server of the process reports every one of its virtual peers: a bootstrap watches them
   // all over one connection (apps/bootstrap Prober).
   for (const peer of peers) {
@@ -264,7 +271,7 @@ async function startPeers(
   let rememberedReported = 0;
   new Counter({
     name: 'p2psip_peer_value_signatures_remembered_total',
-    help: 'Value signatures not checked again: a virtual peer of this process had just verified them',
+    help: 'Value signature checks answered from this process’s memo of signatures it already verified',
     registers: [metrics],
     collect() {
       this.inc(verifiedValues.hits - rememberedReported);
@@ -289,7 +296,6 @@ async function startPeers(
     first: options.first,
     bootstrap,
     knownPeers,
-    identity,
     logger,
     signal: shutdown.signal,
   });
@@ -382,8 +388,7 @@ async function startPeers(
 /**
  * Joins the virtual peers one after another: the first forms the overlay (with --first) or joins
  * through the admitting peers the bootstrap services name, falling back to the peers cached on
- * disk; the others join through the peers of this process that are already in. None joins while
- * another process serves its Node-ID (NodeIdInUseError).
+ * disk; the others join through the peers of this process that are already in.
  */
 async function joinAll(
   peers: readonly VirtualPeer[],
@@ -391,26 +396,10 @@ async function joinAll(
     first: boolean;
     bootstrap: BootstrapClient;
     knownPeers: KnownPeers;
-    identity: TlsIdentity;
     logger: Logger;
     signal: AbortSignal;
   },
 ): Promise<void> {
-  const own = new Set(peers.map((peer) => peer.address));
-  for (const peer of peers) {
-    const nodeId = peer.node.nodeId;
-    // A bootstrap never names a node as its own admitting peer; the one for the id just before
-    // ours is the peer listed with our Node-ID, when there is one.
-    const listed = await context.bootstrap.admittingPeers(
-      nodeIdFromBigInt(ringSub(nodeId, 1n)),
-      1,
-      context.signal,
-    );
-    await checkNodeIdFree(nodeId, listed, own, context.identity, {
-      timeoutMs: NODE_ID_CHECK_TIMEOUT_MS,
-      signal: context.signal,
-    });
-  }
   const joined: string[] = [];
   for (const [index, peer] of peers.entries()) {
     if (index === 0 && context.first) {

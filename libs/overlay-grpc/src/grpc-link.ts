@@ -28,8 +28,8 @@ export interface LinkCounters {
 export interface GrpcLinkOptions {
   readonly counters?: LinkCounters;
   /**
-   * The TLS handshake proved that the remote holds `remoteNodeId` (a peer's view of a client whose
-   * hello named a Node-ID of its certificate; a client that pinned its attachment peer's Node-ID):
+   * The TLS handshake proved that the remote holds `remoteNodeId` (a client that pinned its
+   * attachment peer's Node-ID):
    * what arrives straight from the remote needs no signature check (ADR 0003 §7).
    */
   readonly authenticatesRemote?: boolean;
