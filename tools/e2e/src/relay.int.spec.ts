@@ -222,12 +222,18 @@ describe('e2e — relay discovery with coturn', () => {
       ...(await holdAllocations(b, credentials, 3)),
     ];
     try {
-      await waitFor(
-        async () =>
-          (await relays()).map((r) => r.address).join(',') === [c.address, b.address, a.address].join(','),
-        10 * CHECK_INTERVAL_MS,
-        'ranking by load',
-      );
+      // The held allocations must have been counted: lingering sessions alone (a 2, b 1, c 0) can
+      // give the same order from a check made before them.
+      const countedAndRanked = async (): Promise<boolean> => {
+        const ranked = await relays();
+        const load = (address: string): number => ranked.find((r) => r.address === address)?.allocations ?? 0;
+        return (
+          load(a.address) >= 6 &&
+          load(b.address) >= 3 &&
+          ranked.map((r) => r.address).join(',') === [c.address, b.address, a.address].join(',')
+        );
+      };
+      await waitFor(countedAndRanked, 10 * CHECK_INTERVAL_MS, 'ranking by load');
       const ranked = await relays();
       const loads = ranked.map((r) => r.allocations);
       expect(loads[0]).toBeLessThan(loads[1] ?? 0);
