@@ -54,6 +54,11 @@ const SETTINGS = {
   /** `edge`, `kamailio` or both (comma-separated). */
   elements: (process.env.BENCH_ELEMENTS ?? 'kamailio,edge').split(','),
   settleMs: 2000,
+  /**
+   * CPU profiles of the peers and edge A during the steps whose names contain this (for example
+   * `register-remove`); needs NODE_OPTIONS="--require ./tools/bench/profiling/cpu-profile-hook.cjs".
+   */
+  profiledSteps: process.env.BENCH_PROFILE_STEPS || undefined,
   /** Keep the work dir (sipp error logs, kamailio log, users files) for a look afterwards. */
   keepWork: process.env.BENCH_KEEP_WORK === '1',
 };
@@ -62,7 +67,7 @@ const PASSWORD = 'pw';
 const CALLEE = 'bob';
 
 /** What differs between the elements under test. */
-type ElementHooks = Pick<PhaseInit, 'label' | 'alive' | 'quiet' | 'overlayStores'>;
+type ElementHooks = Pick<PhaseInit, 'label' | 'alive' | 'quiet' | 'overlayStores' | 'toggleProfiles'>;
 
 const userName = (i: number): string => `u${String(i + 1).padStart(5, '0')}`;
 
@@ -105,6 +110,7 @@ async function main(): Promise<void> {
     password: PASSWORD,
     stepSeconds: SETTINGS.stepSeconds,
     settleMs: SETTINGS.settleMs,
+    profiledSteps: SETTINGS.profiledSteps,
   });
 
   let kamailio: ElementResult | undefined;
@@ -273,6 +279,11 @@ async function measureEdge(
       quiet,
       overlayStores: () =>
         (edgeA.events.get('overlay-stored') ?? 0) + (edgeA.events.get('unregistered') ?? 0),
+      toggleProfiles: () => {
+        for (const pid of [...overlay.peerPids, edgeA.process.child.pid ?? 0]) {
+          if (pid > 0) process.kill(pid, 'SIGUSR2');
+        }
+      },
     }),
     edgeA.udp,
     edgeB.udp,

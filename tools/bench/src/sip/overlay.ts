@@ -25,6 +25,8 @@ export interface BenchOverlay {
   readonly bootstrap: string;
   /** Every peer's gRPC address, process by process. */
   readonly peers: readonly string[];
+  /** The peer processes' pids (profiling signals). */
+  readonly peerPids: readonly number[];
   /** The identity dir of a name (user part) under the work dir. */
   identityDir(user: string): string;
   /** Enrolls each user (user@domain) into its identity dir, `concurrency` at a time; ms taken. */
@@ -80,6 +82,7 @@ export async function startBenchOverlay(
   await admin('config', 'set', '--bootstrap', bootstrap);
 
   const peers: string[] = [];
+  const peerPids: number[] = [];
   for (let n = 1; n <= init.peerProcesses; n++) {
     const peer = await startLongRunning(processes, {
       name: `peer${n}`,
@@ -94,6 +97,7 @@ export async function startBenchOverlay(
       readyWhen: isReady,
     });
     peers.push(...readyPeers(peer).map((p) => p.address));
+    if (peer.child.pid) peerPids.push(peer.child.pid);
   }
   await waitForRing(bootstrap, identityDir('peer1'), init.peerProcesses * init.peersPerProcess);
 
@@ -105,6 +109,7 @@ export async function startBenchOverlay(
     caFile,
     bootstrap,
     peers,
+    peerPids,
     identityDir,
     enrollUsers: async (users, concurrency) => {
       const started = performance.now();

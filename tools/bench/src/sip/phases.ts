@@ -60,6 +60,12 @@ export interface PhaseInit {
   readonly alive: () => void;
   /** Overlay stores so far (an edge); undefined for a plain registrar. */
   readonly overlayStores?: () => number;
+  /**
+   * Starts or ends a CPU profile in the element's processes (SIGUSR2 to
+   * profiling/cpu-profile-hook.cjs), around each step whose name contains `profiledSteps`.
+   */
+  readonly toggleProfiles?: () => void;
+  readonly profiledSteps?: string;
   /** Waits until the element has worked off what a series left it (run after each series). */
   readonly quiet: () => Promise<void>;
 }
@@ -218,6 +224,8 @@ async function step(
   run: { remote: string; args: readonly string[]; localPort?: number; requestsPerCall?: number },
 ): Promise<Step> {
   const storesBefore = init.overlayStores?.();
+  const profiled = init.profiledSteps !== undefined && name.includes(init.profiledSteps);
+  if (profiled) init.toggleProfiles?.();
   const hostCpu = measureHostCpu();
   const outcome = await init.sipp.run({
     name,
@@ -231,6 +239,7 @@ async function step(
     ],
     timeoutS: Math.ceil(count / rate) + 60,
   });
+  if (profiled) init.toggleProfiles?.();
   init.alive();
   const ok = outcome.status === 0 && outcome.failed === 0 && outcome.successful === count;
   // sipp holds calls back when too many are open (-l): the offered rate must also have been carried.
